@@ -81,7 +81,8 @@ static size_t find_next(const unsigned long *map, size_t size, size_t offset,
 
 	if (offset >= size)
 		return size;
-	word = (map[offset / BITS_PER_LONG] ^ invert) & (~0UL << (offset % BITS_PER_LONG));
+	word = map[offset / BITS_PER_LONG] ^ invert;
+	word &= ~0UL << (offset % BITS_PER_LONG);
 	offset -= offset % BITS_PER_LONG;
 	while (!word) {
 		offset += BITS_PER_LONG;

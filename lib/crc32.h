@@ -10,10 +10,10 @@
 
 #include "lib/types.h"
 
-/* IEEE 802.3 polynomial, as zlib, gzip and Ethernet: crc32(0, "123456789", 9) == 0xcbf43926. */
+/* IEEE 802.3 polynomial (zlib, gzip): crc32(0, "123456789", 9) == 0xcbf43926 */
 u32 crc32(u32 crc, const void *buf, size_t len);
 
-/* Castagnoli polynomial, as iSCSI, ext4 and NVMe: crc32c(0, "123456789", 9) == 0xe3069283. */
+/* Castagnoli (iSCSI, ext4): crc32c(0, "123456789", 9) == 0xe3069283 */
 u32 crc32c(u32 crc, const void *buf, size_t len);
 
 #endif
