@@ -1,0 +1,153 @@
+/*
+ * Console input and output. Output is written synchronously to the UART
+ * under a lock, so lines from different CPUs do not interleave mid-line.
+ * Input is a single-producer ring: bytes come from the UART (polled by the
+ * reader, or pushed by the receive interrupt) and are consumed by the shell.
+ * Ctrl-C is noted as it arrives, so a command that runs long can notice it
+ * without reading the ring.
+ */
+#include "kernel/console.h"
+#include "kernel/cmdline.h"
+#include "kernel/spinlock.h"
+#include "kernel/x86.h"
+#include "drivers/uart.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+
+#define INPUT_RING_SIZE 4096	/* a power of two */
+
+static spinlock_t out_lock = SPINLOCK_INIT;
+static spinlock_t in_lock = SPINLOCK_INIT;
+static u8 in_ring[INPUT_RING_SIZE];
+static u32 in_head, in_tail;	/* protected by in_lock */
+static volatile bool interrupted;
+static bool irq_driven;
+
+/* Only the serial console exists so far; say so rather than accept anything. */
+static int console_option(const char *value)
+{
+	return strcmp(value, "ttyS0") && strncmp(value, "ttyS0,", 6) ? -ENODEV : 0;
+}
+CMDLINE_OPTION("console", console_option, "the console: ttyS0 (COM1, 115200 8N1)");
+
+void console_init(void)
+{
+	uart_init();
+}
+
+void console_write(const char *s, size_t n)
+{
+	unsigned long flags = spin_lock_irqsave(&out_lock);
+
+	uart_write(s, n);
+	spin_unlock_irqrestore(&out_lock, flags);
+}
+
+void puts(const char *s)
+{
+	console_write(s, strlen(s));
+}
+
+static void console_putc_cb(char c, void *arg)
+{
+	console_write(&c, 1);
+}
+
+int vprintf(const char *fmt, va_list ap)
+{
+	char buf[512];
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, copy);
+	va_end(copy);
+	if (n < (int)sizeof(buf)) {
+		console_write(buf, n);
+		return n;
+	}
+	/* rare: longer than the stack buffer; emit it through the slow path */
+	return vcbprintf(console_putc_cb, NULL, fmt, ap);
+}
+
+int printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void console_input(u8 c)
+{
+	unsigned long flags;
+
+	if (c == CTRL('C'))
+		interrupted = true;
+	flags = spin_lock_irqsave(&in_lock);
+	/* a full ring drops the new byte: a flood must not overwrite a line */
+	if (in_head - in_tail < INPUT_RING_SIZE)
+		in_ring[in_head++ % INPUT_RING_SIZE] = c;
+	spin_unlock_irqrestore(&in_lock, flags);
+}
+
+void console_rx_interrupt(void)
+{
+	int c;
+
+	while ((c = uart_getc_nowait()) >= 0)
+		console_input((u8)c);
+}
+
+int console_getc_nowait(void)
+{
+	unsigned long flags;
+	int c = -1;
+
+	if (!irq_driven)
+		console_rx_interrupt();
+	flags = spin_lock_irqsave(&in_lock);
+	if (in_head != in_tail)
+		c = in_ring[in_tail++ % INPUT_RING_SIZE];
+	spin_unlock_irqrestore(&in_lock, flags);
+	return c;
+}
+
+int console_getc(void)
+{
+	int c;
+
+	while ((c = console_getc_nowait()) < 0) {
+		if (irq_driven) {
+			/* sleep until the next interrupt; sti;hlt loses no wake-up */
+			irq_disable();
+			if (in_head == in_tail)
+				irq_enable_and_halt();
+			irq_enable();
+		} else {
+			cpu_relax();
+		}
+	}
+	return c;
+}
+
+bool console_interrupted(void)
+{
+	if (!irq_driven)
+		console_rx_interrupt();
+	return interrupted;
+}
+
+void console_clear_interrupt(void)
+{
+	interrupted = false;
+}
+
+void console_set_irq_driven(bool on)
+{
+	irq_driven = on;
+}

@@ -1,0 +1,31 @@
+/*
+ * kmain: the boot, in order. boot/entry.S gets here in long mode on the boot
+ * stack, with the loader's magic and the physical address of its information.
+ * Each step may use everything above it and nothing below.
+ */
+#include "kernel/bootinfo.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "kernel/time.h"
+
+void kmain(u32 magic, u32 info_phys);
+
+void kmain(u32 magic, u32 info_phys)
+{
+	int boot_err;
+
+	console_init();
+	time_init();
+	boot_err = bootinfo_parse(magic, info_phys);
+	cmdline_parse(boot_info.cmdline);
+	pr_info("stork %s booting (%s), TSC %llu.%03llu MHz (%s)\n", STORK_VERSION,
+		boot_err ? "unknown loader" : boot_info.protocol == 2 ? "multiboot2" : "multiboot",
+		(unsigned long long)(tsc_khz / 1000), (unsigned long long)(tsc_khz % 1000), tsc_source);
+	if (boot_info.loader[0])
+		pr_info("boot: loader '%s', command line '%s'\n", boot_info.loader, boot_info.cmdline);
+
+	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
+	shell_run();
+}

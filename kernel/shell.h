@@ -1,0 +1,44 @@
+/*
+ * The serial shell. Each command is declared in the file that implements it:
+ *
+ *	static int cmd_uptime(int argc, char **argv) { ... }
+ *	SHELL_COMMAND(uptime, cmd_uptime, "uptime", "time since boot");
+ *
+ * which puts a struct shell_cmd in the .shell_cmds.<name> linker section; the
+ * linker script sorts and collects them, so `help` lists them in order and
+ * adding a command touches one file. A command returns 0, or a negative errno
+ * after printing one "error: ..." line (shell_error() does both).
+ */
+#ifndef KERNEL_SHELL_H
+#define KERNEL_SHELL_H
+
+#include "lib/types.h"
+
+struct shell_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;	/* "read <dev> <lba> [count]" */
+	const char *summary;	/* one line for `help` */
+};
+
+#define SHELL_COMMAND(_name, _run, _usage, _summary)				\
+	static const struct shell_cmd __shell_cmd_##_name __used		\
+	__section(".shell_cmds." #_name) __aligned(8) = {			\
+		#_name, _run, _usage, _summary					\
+	}
+
+#define SHELL_LINE_MAX 1024	/* bytes, with the terminating NUL */
+#define SHELL_ARGS_MAX 64
+
+/* Print "error: <message>" and return -EINVAL. */
+int shell_error(const char *fmt, ...) __printf(1, 2);
+/* Print "error: usage: <usage of argv0>" and return -EINVAL. */
+int shell_usage_error(const char *name);
+/* Look a command up by name; NULL when there is none. */
+const struct shell_cmd *shell_find(const char *name);
+/* Run one command line as if it were typed; returns the command's result. */
+int shell_execute(char *line);
+/* Read and run lines forever. */
+void __noreturn shell_run(void);
+
+#endif

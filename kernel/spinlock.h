@@ -1,0 +1,64 @@
+/*
+ * Ticket spinlocks: fair (first come, first served), one cache line of state.
+ * The _irqsave forms also disable interrupts on this CPU, for locks that an
+ * interrupt handler takes too.
+ */
+#ifndef KERNEL_SPINLOCK_H
+#define KERNEL_SPINLOCK_H
+
+#include "lib/types.h"
+#include "kernel/x86.h"
+
+typedef struct spinlock {
+	u16 next;	/* ticket handed to the next CPU that asks */
+	u16 owner;	/* ticket now allowed in */
+} spinlock_t;
+
+#define SPINLOCK_INIT { 0, 0 }
+
+static inline void spin_init(spinlock_t *l) { l->next = 0; l->owner = 0; }
+
+static inline void spin_lock(spinlock_t *l)
+{
+	u16 me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me)
+		cpu_relax();
+}
+
+static inline bool spin_trylock(spinlock_t *l)
+{
+	u16 owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	u32 old = ((u32)owner << 16) | owner, new = ((u32)owner << 16) | (u16)(owner + 1);
+
+	/* next and owner are adjacent: take a ticket only if it is served at once */
+	return __atomic_compare_exchange_n((u32 *)l, &old, new, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void spin_unlock(spinlock_t *l)
+{
+	__atomic_store_n(&l->owner, (u16)(l->owner + 1), __ATOMIC_RELEASE);
+}
+
+static inline bool spin_is_locked(spinlock_t *l)
+{
+	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&l->next, __ATOMIC_RELAXED);
+}
+
+static inline unsigned long spin_lock_irqsave(spinlock_t *l)
+{
+	unsigned long flags = irq_save();
+
+	spin_lock(l);
+	return flags;
+}
+
+static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
+{
+	spin_unlock(l);
+	irq_restore(flags);
+}
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * The TSC as the kernel clock. Its frequency comes from CPUID leaf 0x15
+ * (crystal ratio) or 0x16 when the CPU reports it, else it is measured against
+ * PIT channel 2 over 20 ms. Conversion to nanoseconds is a multiply and a
+ * shift: ns = cycles * mult >> 32, with a 128-bit product so that it cannot
+ * overflow in the lifetime of the machine.
+ */
+#include "kernel/time.h"
+#include "kernel/x86.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "kernel/console.h"
+
+#define PIT_HZ		1193182ULL
+#define PIT_CH2		0x42
+#define PIT_CMD		0x43
+#define PIT_GATE	0x61	/* bit 0: gate ch2, bit 1: speaker, bit 5: ch2 output */
+
+u64 boot_tsc;
+u64 tsc_khz;
+static u64 ns_mult;	/* ns per cycle, 32.32 fixed point */
+static u64 tsc_mult;	/* cycles per ns, 32.32 fixed point */
+
+static u64 tsc_khz_from_cpuid(void)
+{
+	u32 max, a, b, c, d;
+
+	cpuid(0, 0, &max, &b, &c, &d);
+	if (max >= 0x15) {
+		cpuid(0x15, 0, &a, &b, &c, &d);
+		if (a && b && c)
+			return (u64)c * b / a / 1000;
+	}
+	if (max >= 0x16) {
+		cpuid(0x16, 0, &a, &b, &c, &d);
+		if (a)
+			return (u64)a * 1000;	/* base frequency in MHz */
+	}
+	return 0;
+}
+
+/* Count TSC cycles while PIT channel 2 counts down 20 ms in one-shot mode. */
+static u64 tsc_khz_from_pit(void)
+{
+	u32 ticks = PIT_HZ / 50;
+	u64 t0, t1;
+	u8 gate;
+
+	gate = inb(PIT_GATE);
+	outb(PIT_GATE, (gate & ~0x02) | 0x01);
+	outb(PIT_CMD, 0xb0);	/* channel 2, lobyte/hibyte, mode 0 */
+	outb(PIT_CH2, ticks & 0xff);
+	outb(PIT_CH2, ticks >> 8);
+	t0 = rdtsc();
+	/* bounded: a machine without a PIT must not hang the boot */
+	while (!(inb(PIT_GATE) & 0x20) && rdtsc() - t0 < (1ULL << 36))
+		;
+	t1 = rdtsc();
+	outb(PIT_GATE, gate);
+	return (t1 - t0) * 50 / 1000;
+}
+
+const char *tsc_source = "cpuid";
+
+void time_init(void)
+{
+	tsc_khz = tsc_khz_from_cpuid();
+	if (!tsc_khz) {
+		tsc_khz = tsc_khz_from_pit();
+		tsc_source = "PIT";
+	}
+	if (!tsc_khz)
+		tsc_khz = 1000000;	/* cannot happen on real hardware; keep time moving */
+	ns_mult = (1000000ULL << 32) / tsc_khz;
+	tsc_mult = (tsc_khz << 32) / 1000000ULL;
+}
+
+u64 tsc_to_ns(u64 cycles)
+{
+	return (u64)(((unsigned __int128)cycles * ns_mult) >> 32);
+}
+
+u64 ns_to_tsc(u64 ns)
+{
+	return (u64)(((unsigned __int128)ns * tsc_mult) >> 32);
+}
+
+u64 time_ns(void)
+{
+	if (!ns_mult)
+		return 0;
+	return tsc_to_ns(rdtsc() - boot_tsc);
+}
+
+void ndelay(u64 ns)
+{
+	u64 end = rdtsc() + ns_to_tsc(ns) + 1;
+
+	while ((s64)(rdtsc() - end) < 0)
+		cpu_relax();
+}
+
+void udelay(u64 us)
+{
+	ndelay(us * NSEC_PER_USEC);
+}
+
+static int cmd_uptime(int argc, char **argv)
+{
+	u64 ns = time_ns();
+	u64 s = ns / NSEC_PER_SEC;
+
+	if (argc > 1)
+		return shell_usage_error(argv[0]);
+	printf("up %llu:%02llu:%02llu.%03llu (%llu.%09llu s)\n", (unsigned long long)(s / 3600),
+	       (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60),
+	       (unsigned long long)(ns / NSEC_PER_MSEC % 1000), (unsigned long long)s,
+	       (unsigned long long)(ns % NSEC_PER_SEC));
+	return 0;
+}
+SHELL_COMMAND(uptime, cmd_uptime, "uptime", "time since the kernel was entered");
