@@ -54,7 +54,8 @@ def shell(request):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
-    if rep.failed:
+    # a MachineError already carries the console's tail
+    if rep.failed and not (call.excinfo and call.excinfo.errisinstance(stork.MachineError)):
         machines = list(getattr(item, "stork_machines", []))
         if "shell" in getattr(item, "funcargs", {}):
             machines.append(item.funcargs["shell"])
