@@ -45,7 +45,7 @@ void idt_load(void);
 
 /*
  * Route vector (32-255) to fn(tf, arg). Returns 0, -EINVAL for an exception
- * vector, -EBUSY if the vector has a handler already.
+ * vector or a NULL fn, -EBUSY if the vector has a handler already.
  */
 int idt_set_handler(u8 vector, idt_handler_fn fn, void *arg);
 /*
