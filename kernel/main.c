@@ -6,6 +6,8 @@
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/gdt.h"
+#include "kernel/idt.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
 #include "kernel/time.h"
@@ -18,6 +20,10 @@ void kmain(u32 magic, u32 info_phys)
 
 	console_init();
 	time_init();
+	/* from here a fault prints a report instead of resetting the machine */
+	gdt_init_boot_cpu();
+	idt_init();
+	idt_load();
 	boot_err = bootinfo_parse(magic, info_phys);
 	cmdline_parse(boot_info.cmdline);
 	pr_info("stork %s booting (%s), TSC %llu.%03llu MHz (%s)\n", STORK_VERSION,
