@@ -30,8 +30,8 @@ Q := $(if $(V),,@)
 say = $(if $(V),,@printf '  %-7s %s\n' $(1) $(2);)
 
 KDIRS := boot kernel drivers block lib
-KSRCS_C := $(shell find $(KDIRS) -name '*.c' | sort)
-KSRCS_S := $(shell find $(KDIRS) -name '*.S' | sort)
+KSRCS_C := $(shell find $(wildcard $(KDIRS)) -name '*.c' | sort)
+KSRCS_S := $(shell find $(wildcard $(KDIRS)) -name '*.S' | sort)
 KOBJS := $(patsubst %.c,$(BUILD)/%.o,$(KSRCS_C)) $(patsubst %.S,$(BUILD)/%.o,$(KSRCS_S))
 
 .PHONY: all run test unit qemu-test iso usb clean deps test-deps
