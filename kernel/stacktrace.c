@@ -6,6 +6,7 @@
 #include "kernel/gdt.h"
 #include "kernel/ksyms.h"
 #include "kernel/mm.h"
+#include "kernel/pgtable.h"
 #include "kernel/selftest.h"
 #include "kernel/shell.h"
 #include "kernel/x86.h"
@@ -17,14 +18,13 @@
 #define INSN_MOV_RBP_RSP	"\x48\x89\xe5"
 #define INSN_RET		0xc3
 
-#define PTE_ADDR_MASK		0x000FFFFFFFFFF000ULL
-
 extern const char boot_stack_bottom[], boot_stack_top[];
 
 /*
  * Whether va is mapped in the current address space: a 4-level walk (Intel
  * SDM vol. 3A, "4-Level Paging") through the direct map, which covers the
- * page tables from boot on.
+ * page tables from boot on. Lockless, unlike vm_translate(): a fault may
+ * come while the page-table lock is held.
  */
 static bool stacktrace_page_mapped(u64 va)
 {
