@@ -3,6 +3,7 @@
  * stack, with the loader's magic and the physical address of its information.
  * Each step may use everything above it and nothing below.
  */
+#include "kernel/acpi.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -26,6 +27,7 @@ void kmain(u32 magic, u32 info_phys)
 	if (boot_info.loader[0])
 		pr_info("boot: loader '%s', command line '%s'\n", boot_info.loader, boot_info.cmdline);
 
+	acpi_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }
