@@ -3,6 +3,7 @@
  * stack, with the loader's magic and the physical address of its information.
  * Each step may use everything above it and nothing below.
  */
+#include "kernel/acpi.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -48,6 +49,7 @@ void kmain(u32 magic, u32 info_phys)
 /* The rest of the boot, on the guarded stack. */
 static void __noreturn kmain_late(void)
 {
+	acpi_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }
