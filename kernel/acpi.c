@@ -68,7 +68,6 @@ static bool madt_valid, fadt_valid, hpet_valid, mcfg_valid;
 static int s5_err = -ENODEV;
 static u8 s5_typa, s5_typb;
 
-/* the boot direct map covers the first 1 GiB; beyond it needs mm's memremap() */
 void *acpi_map(u64 phys, size_t len)
 {
 	/* tables live in RAM (ACPI or reserved ranges): a cacheable mapping */
