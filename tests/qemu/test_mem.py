@@ -12,7 +12,7 @@ def test_mem_totals(boot, mem_mib):
     # usable RAM: all of it but firmware areas and the hole below 4 GiB
     assert mem_mib * 0.85 < total_mib <= mem_mib, info
     assert 0 < info["free_kib"] < info["total_kib"]
-    assert info["used_kib"] + info["free_kib"] == info["total_kib"]
+    assert info["used_kib"] + info["free_kib"] + info["reserved_kib"] == info["total_kib"]
     assert any(e["type"] == "usable" for e in info["firmware_map"])
     names = {c["name"] for c in info["caches"]}
     assert "kmalloc-64" in names, names
