@@ -18,10 +18,10 @@ UNIT_DIR := tests/unit
 UNIT_OUT := $(BUILD)/unit
 UNIT_CC ?= gcc
 UNIT_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
-UNIT_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer $(UNIT_SANITIZE) \
+UNIT_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer $(UNIT_SANITIZE) -pthread \
 	-fno-builtin -Wall -Wextra -Werror -I. \
 	-include $(UNIT_DIR)/host_rename.h -MMD -MP
-UNIT_LDFLAGS := $(UNIT_SANITIZE)
+UNIT_LDFLAGS := $(UNIT_SANITIZE) -pthread
 UNIT_LDLIBS := -lcmocka
 
 UNIT_LIB_OBJS := $(patsubst %.c,$(UNIT_OUT)/obj/%.o,$(wildcard lib/*.c))
