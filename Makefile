@@ -17,7 +17,8 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 KCFLAGS := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
 	-mno-red-zone -mcmodel=kernel -mgeneral-regs-only -mno-sse -mno-mmx -mno-sse2 \
-	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-pic -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes \
 	-O2 -g -I. -MMD -MP -DSTORK_VERSION='"$(VERSION)"'
@@ -29,8 +30,8 @@ Q := $(if $(V),,@)
 say = $(if $(V),,@printf '  %-7s %s\n' $(1) $(2);)
 
 KDIRS := boot kernel drivers block lib
-KSRCS_C := $(shell find $(KDIRS) -name '*.c' | sort)
-KSRCS_S := $(shell find $(KDIRS) -name '*.S' | sort)
+KSRCS_C := $(shell find $(wildcard $(KDIRS)) -name '*.c' | sort)
+KSRCS_S := $(shell find $(wildcard $(KDIRS)) -name '*.S' | sort)
 KOBJS := $(patsubst %.c,$(BUILD)/%.o,$(KSRCS_C)) $(patsubst %.S,$(BUILD)/%.o,$(KSRCS_S))
 
 .PHONY: all run test unit qemu-test iso usb clean deps test-deps

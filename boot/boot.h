@@ -14,9 +14,7 @@
 #define BOOT_CS64	0x08
 #define BOOT_DS		0x10
 
-#define PTE_P		0x001
-#define PTE_W		0x002
-#define PTE_PS		0x080
+#include "kernel/pgtable.h"
 
 #define CR0_PE		(1 << 0)
 #define CR0_WP		(1 << 16)

@@ -23,6 +23,7 @@ static u8 in_ring[INPUT_RING_SIZE];
 static u32 in_head, in_tail;	/* protected by in_lock */
 static volatile bool interrupted;
 static bool irq_driven;
+static bool panic_mode;
 
 /* Only the serial console exists so far; say so rather than accept anything. */
 static int console_option(const char *value)
@@ -38,10 +39,38 @@ void console_init(void)
 
 void console_write(const char *s, size_t n)
 {
-	unsigned long flags = spin_lock_irqsave(&out_lock);
+	unsigned long flags;
 
+	if (READ_ONCE(panic_mode)) {
+		uart_write(s, n);
+		return;
+	}
+	flags = spin_lock_irqsave(&out_lock);
 	uart_write(s, n);
 	spin_unlock_irqrestore(&out_lock, flags);
+}
+
+bool console_trywrite(const char *s, size_t n)
+{
+	unsigned long flags;
+
+	if (READ_ONCE(panic_mode)) {
+		uart_write(s, n);
+		return true;
+	}
+	flags = irq_save();
+	if (!spin_trylock(&out_lock)) {
+		irq_restore(flags);
+		return false;
+	}
+	uart_write(s, n);
+	spin_unlock_irqrestore(&out_lock, flags);
+	return true;
+}
+
+void console_panic_mode(void)
+{
+	WRITE_ONCE(panic_mode, true);
 }
 
 void puts(const char *s)

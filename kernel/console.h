@@ -13,6 +13,14 @@
 
 void console_init(void);
 void console_write(const char *s, size_t n);
+/* Write only if the output lock is free at once (from NMI context); false if not. */
+bool console_trywrite(const char *s, size_t n);
+/*
+ * From now on write without the output lock: the panicking CPU must be heard
+ * even if another CPU (or this one, interrupted) holds it. Lines may then mix
+ * with another CPU's output; that is the price of never deadlocking.
+ */
+void console_panic_mode(void);
 int printf(const char *fmt, ...) __printf(1, 2);
 int vprintf(const char *fmt, va_list ap);
 void puts(const char *s);

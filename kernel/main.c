@@ -6,11 +6,17 @@
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/gdt.h"
+#include "kernel/idt.h"
+#include "kernel/kstack.h"
+#include "kernel/mm.h"
+#include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
 #include "kernel/time.h"
 
 void kmain(u32 magic, u32 info_phys);
+static void __noreturn kmain_late(void);
 
 void kmain(u32 magic, u32 info_phys)
 {
@@ -18,14 +24,30 @@ void kmain(u32 magic, u32 info_phys)
 
 	console_init();
 	time_init();
+	/* from here a fault prints a report instead of resetting the machine */
+	gdt_init_boot_cpu();
+	idt_init();
+	idt_load();
 	boot_err = bootinfo_parse(magic, info_phys);
 	cmdline_parse(boot_info.cmdline);
+	mm_init();
 	pr_info("stork %s booting (%s), TSC %llu.%03llu MHz (%s)\n", STORK_VERSION,
 		boot_err ? "unknown loader" : boot_info.protocol == 2 ? "multiboot2" : "multiboot",
 		(unsigned long long)(tsc_khz / 1000), (unsigned long long)(tsc_khz % 1000), tsc_source);
 	if (boot_info.loader[0])
 		pr_info("boot: loader '%s', command line '%s'\n", boot_info.loader, boot_info.cmdline);
 
+	/* leave the boot stack for one with a guard page below it */
+	void *stack = kstack_alloc(KSTACK_BOOT_SIZE);
+
+	if (!stack)
+		panic("boot: no memory for the kernel stack");
+	call_on_stack(stack, kmain_late);
+}
+
+/* The rest of the boot, on the guarded stack. */
+static void __noreturn kmain_late(void)
+{
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }

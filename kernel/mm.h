@@ -1,11 +1,18 @@
 /*
- * Memory management: the kernel's view of physical memory.
+ * Memory management: the kernel's view of memory, and the one call that sets
+ * it up.
  *
  * Virtual layout (48-bit, 4-level paging):
- *   0xFFFF800000000000  direct map of all physical memory (DIRECT_MAP_BASE)
+ *   0xFFFF800000000000  direct map of the RAM and ACPI ranges of the firmware
+ *                       map (DIRECT_MAP_BASE), RW NX; MMIO holes stay unmapped
+ *   0xFFFFC00000000000  ioremap()/memremap() windows (kernel/ioremap.h)
+ *   0xFFFFE00000000000  kernel stacks with guard pages (kernel/kstack.h)
  *   0xFFFFFFFF80000000  the kernel image, linked here, loaded at 1 MiB (KERNEL_VMA)
- * From boot the direct map covers the first 1 GiB; mm_init() extends it to
- * every byte of RAM the firmware reports.
+ * Nothing maps low virtual addresses: a NULL dereference faults. Until
+ * mm_init() the boot tables of boot/entry.S map the first 1 GiB.
+ *
+ * The rest of the interface: kernel/page_alloc.h (page frames),
+ * kernel/paging.h (page tables), kernel/slab.h (caches and kmalloc).
  */
 #ifndef KERNEL_MM_H
 #define KERNEL_MM_H
@@ -16,12 +23,25 @@
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
 #define DIRECT_MAP_BASE	0xFFFF800000000000UL
+#define IOREMAP_BASE	0xFFFFC00000000000UL
+#define IOREMAP_END	0xFFFFD00000000000UL
+#define KSTACK_BASE	0xFFFFE00000000000UL
+#define KSTACK_END	0xFFFFF00000000000UL
+
+/*
+ * The page the application processors start from (their real-mode entry
+ * must lie below 1 MiB). Nothing below 1 MiB is ever allocated, so this page
+ * is always free for the SMP code.
+ */
+#define MM_TRAMPOLINE_PHYS	0x8000UL
+#define MM_LOW_RESERVED_END	0x100000UL	/* never allocated below this */
 
 static inline void *phys_to_virt(u64 phys)
 {
 	return (void *)(uintptr_t)(phys + DIRECT_MAP_BASE);
 }
 
+/* For direct-map and kernel-image addresses only; see vm_translate(). */
 static inline u64 virt_to_phys(const void *virt)
 {
 	uintptr_t v = (uintptr_t)virt;
@@ -30,5 +50,12 @@ static inline u64 virt_to_phys(const void *virt)
 		return v - KERNEL_VMA;
 	return v - DIRECT_MAP_BASE;
 }
+
+/*
+ * Build the page allocator, the kernel's page tables (switching to them),
+ * and the slab caches. Called once, early in kmain, after bootinfo_parse().
+ */
+void mm_init(void);
+
 
 #endif

@@ -1,0 +1,63 @@
+/*
+ * Kernel stacks: a virtual range of guard + size bytes from the stack
+ * region, the top size bytes mapped RW NX to pages from the page allocator
+ * (one at a time: a stack needs no physical contiguity), the guard never.
+ */
+#include "kernel/kstack.h"
+#include "kernel/mm.h"
+#include "kernel/page_alloc.h"
+#include "kernel/paging.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/vm_area.h"
+
+static struct vm_region kstack_region = VM_REGION_INIT(kstack_region, KSTACK_BASE, KSTACK_END);
+
+/* Unmap and free the pages of base .. base + size that are mapped. */
+static void kstack_release(u64 base, u64 size)
+{
+	for (u64 va = base; va < base + size; va += PAGE_SIZE) {
+		u64 pa;
+
+		if (vm_translate(va, &pa))
+			continue;
+		vm_unmap_page(va);
+		page_free(phys_to_virt(pa), 0);
+	}
+}
+
+void *kstack_alloc(size_t size)
+{
+	u64 area, base, unused_start, unused_size;
+
+	size = ALIGN_UP(size, PAGE_SIZE);
+	if (size == 0)
+		return NULL;
+	area = vm_area_alloc(&kstack_region, KSTACK_GUARD_SIZE + size);
+	if (!area)
+		return NULL;
+	base = area + KSTACK_GUARD_SIZE;
+	for (u64 va = base; va < base + size; va += PAGE_SIZE) {
+		void *page = page_zalloc(0);
+
+		if (!page || vm_map_page(va, virt_to_phys(page), PTE_W | PTE_G | pte_nx)) {
+			if (page)
+				page_free(page, 0);
+			kstack_release(base, size);
+			vm_area_free(&kstack_region, area, &unused_start, &unused_size);
+			return NULL;
+		}
+	}
+	return (void *)(uintptr_t)(base + size);
+}
+
+void kstack_free(void *top)
+{
+	u64 area, size;
+
+	if (vm_area_free(&kstack_region, (u64)(uintptr_t)top - 1, &area, &size))
+		panic("kstack_free: %p is not a kernel stack", top);
+	if (area + size != (u64)(uintptr_t)top)
+		panic("kstack_free: %p is not the top of its stack", top);
+	kstack_release(area + KSTACK_GUARD_SIZE, size - KSTACK_GUARD_SIZE);
+}

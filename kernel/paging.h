@@ -1,0 +1,39 @@
+/*
+ * The kernel's page tables: one set, shared by every CPU (they load
+ * kernel_pml4 into CR3). Mappings are changed under one lock; see
+ * kernel/pgtable.h for the entry bits a caller passes in flags.
+ */
+#ifndef KERNEL_PAGING_H
+#define KERNEL_PAGING_H
+
+#include "lib/types.h"
+#include "kernel/pgtable.h"
+
+extern u64 kernel_pml4[PT_ENTRIES];
+
+/* PTE_NX when the CPU supports no-execute, else 0: or it into flags freely. */
+extern u64 pte_nx;
+
+/*
+ * Map one 4 KiB page. flags: PTE_W, PTE_NX, PTE_PCD, ... (PTE_P is implied).
+ * Intermediate tables come from the page allocator. Returns 0, -EEXIST when
+ * va is mapped already, -ENOMEM, or -EINVAL for unaligned addresses.
+ */
+int vm_map_page(u64 va, u64 pa, u64 flags);
+/*
+ * Unmap one 4 KiB page and flush it from this CPU's TLB. With more than one
+ * CPU running, a caller that unmaps memory another CPU may have touched must
+ * also shoot the address down on those CPUs (an IPI; not done here).
+ * Returns 0, or -ENOENT when nothing maps va at 4 KiB granularity.
+ */
+int vm_unmap_page(u64 va);
+/* The physical address va maps to: 0, or -ENOENT. */
+int vm_translate(u64 va, u64 *pa);
+
+/* The end of the direct map's highest range (physical). */
+u64 paging_direct_map_end(void);
+
+/* Only mm_init(): build the tables and load them into CR3. */
+void paging_init(void);
+
+#endif

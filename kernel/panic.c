@@ -1,0 +1,87 @@
+/*
+ * panic() and WARN_ON reports (see panic.h). A panic writes straight to the
+ * console, bypassing printk's log and the console lock: the log lock or the
+ * console lock may be held by whoever broke, and the report matters more
+ * than the log once the machine stops.
+ */
+#include "kernel/panic.h"
+#include "kernel/console.h"
+#include "kernel/ksyms.h"
+#include "kernel/printk.h"
+#include "kernel/selftest.h"
+#include "kernel/stacktrace.h"
+#include "kernel/x86.h"
+
+static int panic_in_progress;
+
+bool panic_begin(void)
+{
+	irq_disable();
+	if (__atomic_exchange_n(&panic_in_progress, 1, __ATOMIC_ACQ_REL))
+		return false;
+	console_panic_mode();
+	return true;
+}
+
+void panic_cpu_stop(void)
+{
+	for (;;) {
+		irq_disable();
+		halt();
+	}
+}
+
+void panic_end(void)
+{
+	puts("halting\n");
+	panic_cpu_stop();
+}
+
+static u64 current_rsp(void)
+{
+	u64 rsp;
+
+	__asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
+	return rsp;
+}
+
+void panic(const char *fmt, ...)
+{
+	char where[KSYM_FORMAT_MAX];
+	va_list ap;
+
+	if (!panic_begin())
+		panic_cpu_stop();
+	puts("PANIC: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	ksym_format_return(where, sizeof(where), (u64)__builtin_return_address(0));
+	printf("\n  called from %s\nCall trace:\n", where);
+	/* from our own frame: the first return address is the caller's */
+	stacktrace_print(0, (u64)__builtin_frame_address(0), current_rsp(), puts);
+	panic_end();
+}
+
+static void warn_line(const char *line)
+{
+	pr_warn("%s", line);
+}
+
+__attribute__((noinline)) void panic_warn(const char *file, int line, const char *cond)
+{
+	pr_warn("WARNING: %s:%d %s\n", file, line, cond);
+	stacktrace_print(0, (u64)__builtin_frame_address(0), current_rsp(), warn_line);
+}
+
+/* --- self tests --------------------------------------------------------- */
+
+static void test_warn_on(struct selftest *t)
+{
+	int calls = 0;
+
+	ST_EXPECT_EQ(t, WARN_ON(calls++ == 1), false);
+	ST_EXPECT_EQ(t, WARN_ON(calls++ == 1), true);	/* prints a warning */
+	ST_EXPECT_EQ(t, calls, 2);	/* the condition is evaluated once */
+}
+SELFTEST(traps, warn_on, test_warn_on);
