@@ -10,6 +10,8 @@
 #include "kernel/idt.h"
 #include "kernel/kstack.h"
 #include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/sched.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
@@ -22,6 +24,8 @@ void kmain(u32 magic, u32 info_phys)
 {
 	int boot_err;
 
+	/* first: spinlocks count preemption in this CPU's struct cpu, via GS */
+	percpu_init_boot();
 	console_init();
 	time_init();
 	/* from here a fault prints a report instead of resetting the machine */
@@ -48,6 +52,8 @@ void kmain(u32 magic, u32 info_phys)
 /* The rest of the boot, on the guarded stack. */
 static void __noreturn kmain_late(void)
 {
+	/* this context becomes CPU 0's first thread; it goes on as the shell */
+	sched_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }

@@ -12,6 +12,7 @@
 #include "lib/types.h"
 #include "kernel/cpumask.h"
 #include "kernel/sched_types.h"
+#include "kernel/timer.h"
 
 struct thread;
 
@@ -25,6 +26,7 @@ struct cpu {
 	u32 apic_id;			/* local APIC (or x2APIC) id */
 	struct thread *idle;		/* runs when nothing else can */
 	struct runqueue rq;		/* threads ready to run here */
+	struct timer tick;		/* the scheduler tick of this CPU */
 	u64 busy_ns, idle_ns;		/* time accounting, written by this CPU */
 	u64 last_account_tsc;
 	void *arch;			/* GDT/TSS/IST state, owned by kernel/gdt.c */

@@ -362,6 +362,18 @@ void sched_tick(void)
 	}
 }
 
+static void sched_tick_fire(struct timer *tick)
+{
+	sched_tick();
+	timer_arm(tick, time_ns() + SCHED_TICK_NS);
+}
+
+static void sched_tick_start(struct cpu *c)
+{
+	timer_setup(&c->tick, sched_tick_fire);
+	timer_arm(&c->tick, time_ns() + SCHED_TICK_NS);
+}
+
 static int idle_loop(void *arg)
 {
 	struct cpu *c = this_cpu();
@@ -396,6 +408,7 @@ void sched_init(void)
 	c->current = thread_adopt_boot("main", c->id);
 	sched_make_idle(c);
 	c->online = true;
+	sched_tick_start(c);
 }
 
 void sched_start_cpu(void)
@@ -410,6 +423,7 @@ void sched_start_cpu(void)
 	c->idle = idle;
 	c->current = idle;
 	c->online = true;
+	sched_tick_start(c);
 	irq_enable();
 	idle_loop(NULL);
 	__builtin_unreachable();

@@ -12,6 +12,7 @@
 #include "kernel/thread.h"
 
 #define SCHED_SLICE_NS (10 * 1000 * 1000ULL)
+#define SCHED_TICK_NS (4 * 1000 * 1000ULL)	/* 250 Hz */
 
 /* Turn the boot context into CPU 0's first thread, and make its idle thread. */
 void sched_init(void);
