@@ -3,6 +3,7 @@
  * stack, with the loader's magic and the physical address of its information.
  * Each step may use everything above it and nothing below.
  */
+#include "kernel/acpi.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -54,6 +55,7 @@ static void __noreturn kmain_late(void)
 {
 	/* this context becomes CPU 0's first thread; it goes on as the shell */
 	sched_init();
+	acpi_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }
