@@ -11,6 +11,7 @@
 #include "kernel/console.h"
 #include "kernel/gdt.h"
 #include "kernel/idt.h"
+#include "kernel/ioapic.h"
 #include "kernel/kstack.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
@@ -64,6 +65,8 @@ static void __noreturn kmain_late(void)
 	apic_init_cpu();
 	ipi_init();
 	clockevent_init_cpu();
+	if (ioapic_init() == 0)
+		console_irq_init();
 	irq_enable();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
