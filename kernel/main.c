@@ -60,6 +60,7 @@ static void __noreturn kmain_late(void)
 	/* this context becomes CPU 0's first thread; it goes on as the shell */
 	sched_init();
 	acpi_init();
+	time_calibrate_late();
 	/* interrupts: local APICs, IPIs, the per-CPU timer, then the console's IRQ */
 	apic_init_bsp();
 	apic_init_cpu();
