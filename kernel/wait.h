@@ -46,6 +46,8 @@ void schedule(void);
 			if (cond)						\
 				break;						\
 			schedule();						\
+			/* dequeue before the next prepare queues __w again */	\
+			wait_finish(&(wq), &__w);				\
 		}								\
 		wait_finish(&(wq), &__w);					\
 	} while (0)
