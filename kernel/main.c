@@ -16,6 +16,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
+#include "kernel/smp.h"
 #include "kernel/time.h"
 
 void kmain(u32 magic, u32 info_phys);
@@ -56,6 +57,7 @@ static void __noreturn kmain_late(void)
 	/* this context becomes CPU 0's first thread; it goes on as the shell */
 	sched_init();
 	acpi_init();
+	smp_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }
