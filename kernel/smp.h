@@ -20,6 +20,9 @@ struct smp_offline_cpu {
 /* The list smp_init() left; returns its length. */
 unsigned int smp_offline_cpus(const struct smp_offline_cpu **out);
 
+/* Boot CPU, once, after apic_init_bsp(): claim the IPI vectors. */
+void ipi_init(void);
+
 /* Make CPU cpu run schedule() soon (it has need_resched set already). */
 void smp_send_reschedule(unsigned int cpu);
 
