@@ -69,6 +69,7 @@ static void __noreturn kmain_late(void)
 	if (ioapic_init() == 0)
 		console_irq_init();
 	irq_enable();
+	smp_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }
