@@ -3,6 +3,7 @@
  * stack, with the loader's magic and the physical address of its information.
  * Each step may use everything above it and nothing below.
  */
+#include "drivers/pci.h"
 #include "kernel/acpi.h"
 #include "kernel/apic.h"
 #include "kernel/bootinfo.h"
@@ -68,6 +69,7 @@ static void __noreturn kmain_late(void)
 	if (ioapic_init() == 0)
 		console_irq_init();
 	irq_enable();
+	pci_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }
