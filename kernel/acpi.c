@@ -20,7 +20,7 @@
 #include "lib/string.h"
 
 #define ACPI_MAX_TABLES		64
-#define ACPI_TABLE_MAX_LENGTH	(16U << 20)	/* far above any real table; stops garbage */
+#define ACPI_TABLE_MAX_LENGTH	(16U << 20)	/* far above real tables; stops garbage */
 
 #define BDA_EBDA_SEGMENT	0x40e	/* real-mode segment of the EBDA */
 #define BIOS_ROM_START		0xe0000
@@ -157,7 +157,7 @@ static int acpi_rsdp_scan(u64 start, u64 len, const char *where)
 
 static int acpi_rsdp_find(void)
 {
-	const volatile u16 *ebda_segment;
+	const u16 *ebda_segment;
 	u64 ebda;
 
 	if (boot_info.has_rsdp) {
@@ -219,21 +219,17 @@ static void acpi_root_walk(const struct acpi_sdt_header *root)
 /* _S5 is in the DSDT, or on some machines in an SSDT. */
 static void acpi_s5_load(void)
 {
+	static const char *const sigs[] = { ACPI_SIG_DSDT, ACPI_SIG_SSDT };
 	const struct acpi_sdt_header *hdr;
 
-	for (int i = 0; (hdr = acpi_find_table(ACPI_SIG_DSDT, i)); i++) {
-		s5_err = acpi_aml_find_s5((const u8 *)(hdr + 1), hdr->length - sizeof(*hdr),
-					  &s5_typa, &s5_typb);
-		if (s5_err != -ENOENT)
-			goto out;
+	for (size_t s = 0; s < ARRAY_SIZE(sigs) && s5_err; s++) {
+		for (int i = 0; (hdr = acpi_find_table(sigs[s], i)); i++) {
+			s5_err = acpi_aml_find_s5((const u8 *)(hdr + 1),
+						  hdr->length - sizeof(*hdr), &s5_typa, &s5_typb);
+			if (s5_err != -ENOENT)
+				break;
+		}
 	}
-	for (int i = 0; (hdr = acpi_find_table(ACPI_SIG_SSDT, i)); i++) {
-		s5_err = acpi_aml_find_s5((const u8 *)(hdr + 1), hdr->length - sizeof(*hdr),
-					  &s5_typa, &s5_typb);
-		if (s5_err != -ENOENT)
-			goto out;
-	}
-out:
 	if (s5_err)
 		pr_warn("acpi: no usable _S5 object (%s): poweroff will not work\n",
 			errno_name(s5_err));
@@ -261,12 +257,12 @@ static void acpi_fadt_load(void)
 			pr_warn("acpi: the FADT's DSDT pointer finds '%s'\n", dsdt->signature);
 	}
 	acpi_s5_load();
-	pr_info("acpi: FADT rev %u: SCI irq %u, PM1a_CNT %#llx, reset %s %#llx=%#x, S5 %u/%u%s\n",
+	pr_info("acpi: FADT rev %u: SCI irq %u, PM1a_CNT %#llx, reset %s %#llx=%#x, S5 %s %u/%u\n",
 		fadt_info.revision, fadt_info.sci_irq,
 		(unsigned long long)fadt_info.pm1a_cnt.address,
-		fadt_info.reset_supported ? "reg" : "(unsupported)",
+		fadt_info.reset_supported ? "reg" : "unsupported",
 		(unsigned long long)fadt_info.reset_reg.address, fadt_info.reset_value,
-		s5_typa, s5_typb, s5_err ? " (missing)" : "");
+		s5_err ? "missing" : "SLP_TYP", s5_typa, s5_typb);
 }
 
 static void acpi_madt_load(void)
@@ -476,8 +472,8 @@ static int acpi_show_madt(void)
 		const struct acpi_lapic_nmi *n = &m->nmis[i];
 
 		if (n->uid == ACPI_UID_ALL)
-			printf("nmi uid all lint%u polarity %s trigger %s\n", n->lint, irq_polarity_name(n->flags),
-			       irq_trigger_name(n->flags));
+			printf("nmi uid all lint%u polarity %s trigger %s\n", n->lint,
+			       irq_polarity_name(n->flags), irq_trigger_name(n->flags));
 		else
 			printf("nmi uid %u lint%u polarity %s trigger %s\n", n->uid, n->lint,
 			       irq_polarity_name(n->flags), irq_trigger_name(n->flags));

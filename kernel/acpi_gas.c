@@ -3,7 +3,8 @@
  * 5.2.3.2): the FADT describes the PM1 control blocks and the reset register
  * this way, in system I/O space, system memory, or (for the reset register)
  * the configuration space of a PCI device on segment 0, bus 0, reached
- * through the legacy 0xCF8/0xCFC mechanism.
+ * through the legacy 0xCF8/0xCFC mechanism. The caller picks the access
+ * width; bit_offset is not applied, as the registers used here start at bit 0.
  */
 #include "kernel/acpi.h"
 #include "kernel/x86.h"

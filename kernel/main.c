@@ -3,6 +3,7 @@
  * stack, with the loader's magic and the physical address of its information.
  * Each step may use everything above it and nothing below.
  */
+#include "drivers/pci.h"
 #include "kernel/acpi.h"
 #include "kernel/apic.h"
 #include "kernel/bootinfo.h"
@@ -70,6 +71,8 @@ static void __noreturn kmain_late(void)
 		console_irq_init();
 	irq_enable();
 	smp_init();
+	/* after the other CPUs: drivers aim each queue's vector at its CPU */
+	pci_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }
