@@ -12,6 +12,7 @@
 #include "lib/list.h"
 #include "kernel/spinlock.h"
 #include "kernel/timer.h"
+#include "kernel/lockdebug.h"
 
 struct thread;
 
@@ -41,6 +42,7 @@ void schedule(void);
 #define wait_event(wq, cond)							\
 	do {									\
 		struct waiter __w;						\
+		might_sleep_what("wait_event");					\
 		for (;;) {							\
 			wait_prepare(&(wq), &__w);				\
 			if (cond)						\
@@ -66,6 +68,7 @@ void wait_timeout_stop(struct wait_timeout *to);
 	({									\
 		struct wait_timeout __to;					\
 		bool __ok;							\
+		might_sleep_what("wait_event_timeout");				\
 		wait_timeout_start(&__to, timeout_ns);				\
 		for (;;) {							\
 			struct waiter __w;					\
