@@ -9,6 +9,8 @@
 
 #include "lib/types.h"
 
+/* Every CPU, after apic_init_cpu(): set up its timer and program the pending timers. */
+void clockevent_init_cpu(void);
 /* Interrupt this CPU at (or just after) deadline_ns on the time_ns() clock. */
 void clockevent_set_next(u64 deadline_ns);
 /* Called by the timer interrupt on this CPU: run the timers that are due. */

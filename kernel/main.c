@@ -4,7 +4,9 @@
  * Each step may use everything above it and nothing below.
  */
 #include "kernel/acpi.h"
+#include "kernel/apic.h"
 #include "kernel/bootinfo.h"
+#include "kernel/clockevent.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/gdt.h"
@@ -16,6 +18,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
+#include "kernel/smp.h"
 #include "kernel/time.h"
 
 void kmain(u32 magic, u32 info_phys);
@@ -56,6 +59,12 @@ static void __noreturn kmain_late(void)
 	/* this context becomes CPU 0's first thread; it goes on as the shell */
 	sched_init();
 	acpi_init();
+	/* interrupts: local APICs, IPIs, the per-CPU timer, then the console's IRQ */
+	apic_init_bsp();
+	apic_init_cpu();
+	ipi_init();
+	clockevent_init_cpu();
+	irq_enable();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }

@@ -12,6 +12,9 @@
 /* Start every CPU the MADT lists (up to MAX_CPUS and the `maxcpus=` option). */
 void smp_init(void);
 
+/* Boot CPU, once, after apic_init_bsp(): claim the IPI vectors. */
+void ipi_init(void);
+
 /* Make CPU cpu run schedule() soon (it has need_resched set already). */
 void smp_send_reschedule(unsigned int cpu);
 

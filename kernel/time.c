@@ -20,6 +20,8 @@ u64 boot_tsc;
 u64 tsc_khz;
 static u64 ns_mult;	/* ns per cycle, 32.32 fixed point */
 static u64 tsc_mult;	/* cycles per ns, 32.32 fixed point */
+/* time_ns() = base_ns + ns since base_tsc; moved when the frequency is refined */
+static u64 base_ns, base_tsc;
 
 static u64 tsc_khz_from_cpuid(void)
 {
@@ -71,6 +73,7 @@ void time_init(void)
 	}
 	if (!tsc_khz)
 		tsc_khz = 1000000;	/* cannot happen on real hardware; keep time moving */
+	base_tsc = boot_tsc;
 	ns_mult = (1000000ULL << 32) / tsc_khz;
 	tsc_mult = (tsc_khz << 32) / 1000000ULL;
 }
@@ -89,7 +92,14 @@ u64 time_ns(void)
 {
 	if (!ns_mult)
 		return 0;
-	return tsc_to_ns(rdtsc() - boot_tsc);
+	return base_ns + tsc_to_ns(rdtsc() - base_tsc);
+}
+
+u64 time_ns_to_tsc(u64 ns)
+{
+	if (ns <= base_ns)
+		return base_tsc;
+	return base_tsc + ns_to_tsc(ns - base_ns);
 }
 
 void ndelay(u64 ns)
