@@ -65,6 +65,7 @@ static void __noreturn kmain_late(void)
 	ipi_init();
 	clockevent_init_cpu();
 	irq_enable();
+	smp_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }

@@ -12,6 +12,14 @@
 /* Start every CPU the MADT lists (up to MAX_CPUS and the `maxcpus=` option). */
 void smp_init(void);
 
+/* An enabled CPU of the MADT that is not running, and why (for `cpus`). */
+struct smp_offline_cpu {
+	u32 apic_id;
+	const char *reason;	/* "no answer", "no memory", "maxcpus", "MAX_CPUS" */
+};
+/* The list smp_init() left; returns its length. */
+unsigned int smp_offline_cpus(const struct smp_offline_cpu **out);
+
 /* Boot CPU, once, after apic_init_bsp(): claim the IPI vectors. */
 void ipi_init(void);
 
