@@ -1,12 +1,13 @@
 /*
  * ioremap and memremap: windows onto physical ranges in the ioremap region
  * (IOREMAP_BASE .. IOREMAP_END, see kernel/mm.h), 4 KiB pages, global and
- * never executable. Unmapping flushes only this CPU's TLB (vm_unmap_page).
+ * never executable. Unmapping flushes every online CPU's TLB.
  */
 #include "kernel/ioremap.h"
 #include "kernel/mm.h"
 #include "kernel/paging.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/vm_area.h"
 
 static struct vm_region ioremap_region =
@@ -50,6 +51,7 @@ static void unmap(void *addr, size_t len)
 		pr_warn("iounmap: %p: length %zu does not match the mapping\n", addr, len);
 	for (u64 off = 0; off < size; off += PAGE_SIZE)
 		vm_unmap_page(va + off);
+	tlb_flush_kernel_range(va, va + size);
 }
 
 void *ioremap(u64 phys, size_t len)

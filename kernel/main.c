@@ -11,6 +11,7 @@
 #include "kernel/console.h"
 #include "kernel/gdt.h"
 #include "kernel/idt.h"
+#include "kernel/ioapic.h"
 #include "kernel/kstack.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
@@ -59,11 +60,14 @@ static void __noreturn kmain_late(void)
 	/* this context becomes CPU 0's first thread; it goes on as the shell */
 	sched_init();
 	acpi_init();
+	time_calibrate_late();
 	/* interrupts: local APICs, IPIs, the per-CPU timer, then the console's IRQ */
 	apic_init_bsp();
 	apic_init_cpu();
 	ipi_init();
 	clockevent_init_cpu();
+	if (ioapic_init() == 0)
+		console_irq_init();
 	irq_enable();
 	smp_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));

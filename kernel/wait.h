@@ -48,6 +48,7 @@ void schedule(void);
 			if (cond)						\
 				break;						\
 			schedule();						\
+			/* dequeue before the next prepare queues __w again */	\
 			wait_finish(&(wq), &__w);				\
 		}								\
 		wait_finish(&(wq), &__w);					\
