@@ -425,6 +425,7 @@ void sched_start_cpu(void)
 	if (IS_ERR(idle))
 		panic("cannot create the idle thread of CPU %u", c->id);
 	idle->idle = true;
+	idle->prio = SCHED_NR_PRIO - 1;
 	c->last_account_tsc = rdtsc();
 	c->idle = idle;
 	c->current = idle;
