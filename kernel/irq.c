@@ -19,6 +19,7 @@
 #include "kernel/vectors.h"
 #include "kernel/x86.h"
 #include "lib/errno.h"
+#include "lib/printf.h"
 #include "kernel/console.h"
 #include "lib/string.h"
 
@@ -241,8 +242,12 @@ static int cmd_irqs(int argc, char **argv)
 		printf("],\"vectors\":[");
 	} else {
 		printf("vector  %-24s", "name");
-		for_each_online_cpu(cpu)
-			printf(" %10s%-3u", "CPU", cpu);
+		for_each_online_cpu(cpu) {
+			char head[16];
+
+			snprintf(head, sizeof(head), "CPU%u", cpu);
+			printf(" %13s", head);
+		}
 		printf("\n");
 	}
 	for (unsigned int v = VECTOR_LEGACY_BASE; v < IDT_VECTORS; v++) {
