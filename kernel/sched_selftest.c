@@ -376,7 +376,11 @@ static void test_detached_reaped(struct selftest *t)
 			struct thread *th = thread_create("st-detached", detached_body,
 							  (void *)(uintptr_t)k);
 
-			ST_ASSERT(t, !IS_ERR(th));
+			if (IS_ERR(th)) {
+				selftest_fail(t, __FILE__, __LINE__, "thread_create for CPU %u: %s",
+					      cpu, errno_name((int)PTR_ERR(th)));
+				return;
+			}
 			thread_bind(th, cpu);
 			thread_start(th);
 			thread_detach(th);

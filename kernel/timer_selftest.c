@@ -114,8 +114,8 @@ static int timer_on_cpu(struct selftest_worker *w)
 	u64 end;
 
 	timer_setup(&p.timer, timer_probe_fire);
-	/* a cancelled timer never fires */
-	timer_arm(&p.timer, time_ns() + MS);
+	/* a cancelled timer never fires (1 s: a vCPU may stall for milliseconds) */
+	timer_arm(&p.timer, time_ns() + NSEC_PER_SEC);
 	if (!timer_cancel(&p.timer))
 		return 1;
 	thread_sleep_ns(3 * MS);
