@@ -15,6 +15,8 @@
  * before can never be lost.
  */
 #include "kernel/sched.h"
+#include "kernel/ksyms.h"
+#include "kernel/lockdebug.h"
 #include "kernel/smp.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
@@ -165,9 +167,13 @@ void schedule(void)
 {
 	unsigned long flags = irq_save();
 
-	if (unlikely(preempt_count() != 0))
-		panic("schedule() while atomic (preempt_count %d) in thread %s",
-		      preempt_count(), current_thread()->name);
+	if (unlikely(preempt_count() != 0)) {
+		char held[2 * KSYM_FORMAT_MAX];
+
+		lockdebug_describe_held(held, sizeof(held));
+		panic("schedule() while atomic (preempt_count %d) in thread %s%s",
+		      preempt_count(), current_thread()->name, held);
+	}
 	preempt_disable();
 	__schedule(false);
 	preempt_enable_no_resched();

@@ -12,6 +12,7 @@
 #include "lib/list.h"
 #include "kernel/spinlock.h"
 #include "kernel/timer.h"
+#include "kernel/lockdebug.h"
 
 struct thread;
 
@@ -41,6 +42,7 @@ void schedule(void);
 #define wait_event(wq, cond)							\
 	do {									\
 		struct waiter __w;						\
+		might_sleep_what("wait_event");					\
 		for (;;) {							\
 			wait_prepare(&(wq), &__w);				\
 			if (cond)						\
@@ -63,7 +65,26 @@ void wait_timeout_start(struct wait_timeout *to, u64 timeout_ns);
 void wait_timeout_stop(struct wait_timeout *to);
 
 /* Wait for cond at most timeout_ns; evaluates to whether cond became true. */
-#define wait_event_timeout(wq, cond, timeout_ns)					({											struct wait_timeout __to;							bool __ok;									wait_timeout_start(&__to, timeout_ns);						for (;;) {										struct waiter __w;								wait_prepare(&(wq), &__w);							__ok = (cond);									if (__ok || __to.expired) {								wait_finish(&(wq), &__w);							break;									}										schedule();									wait_finish(&(wq), &__w);						}										wait_timeout_stop(&__to);							__ok;									})
+#define wait_event_timeout(wq, cond, timeout_ns)				\
+	({									\
+		struct wait_timeout __to;					\
+		bool __ok;							\
+		might_sleep_what("wait_event_timeout");				\
+		wait_timeout_start(&__to, timeout_ns);				\
+		for (;;) {							\
+			struct waiter __w;					\
+			wait_prepare(&(wq), &__w);				\
+			__ok = (cond);						\
+			if (__ok || __to.expired) {				\
+				wait_finish(&(wq), &__w);			\
+				break;						\
+			}							\
+			schedule();						\
+			wait_finish(&(wq), &__w);				\
+		}								\
+		wait_timeout_stop(&__to);					\
+		__ok;								\
+	})
 
 struct completion {
 	unsigned int done;		/* protected by wait.lock */
