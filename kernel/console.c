@@ -212,6 +212,17 @@ void console_clear_interrupt(void)
 	interrupted = false;
 }
 
+void console_discard_through_interrupt(void)
+{
+	unsigned long flags = spin_lock_irqsave(&in_lock);
+
+	/* the Ctrl-C that stopped a command, and what was typed before it */
+	for (u32 i = in_tail; i != in_head; i++)
+		if (in_ring[i % INPUT_RING_SIZE] == CTRL('C'))
+			in_tail = i + 1;
+	spin_unlock_irqrestore(&in_lock, flags);
+}
+
 void console_set_irq_driven(bool on)
 {
 	irq_driven = on;

@@ -43,7 +43,7 @@ static void unmap(void *addr, size_t len)
 {
 	u64 va, size;
 
-	if (vm_area_free(&ioremap_region, (u64)(uintptr_t)addr, &va, &size)) {
+	if (vm_area_find(&ioremap_region, (u64)(uintptr_t)addr, &va, &size)) {
 		pr_err("iounmap: %p was not mapped by ioremap/memremap\n", addr);
 		return;
 	}
@@ -52,6 +52,8 @@ static void unmap(void *addr, size_t len)
 	for (u64 off = 0; off < size; off += PAGE_SIZE)
 		vm_unmap_page(va + off);
 	tlb_flush_kernel_range(va, va + size);
+	/* the range goes back only once no CPU can reach the old pages through it */
+	vm_area_free(&ioremap_region, va, &va, &size);
 }
 
 void *ioremap(u64 phys, size_t len)

@@ -72,9 +72,11 @@ void kstack_free(void *top)
 {
 	u64 area, size;
 
-	if (vm_area_free(&kstack_region, (u64)(uintptr_t)top - 1, &area, &size))
+	if (vm_area_find(&kstack_region, (u64)(uintptr_t)top - 1, &area, &size))
 		panic("kstack_free: %p is not a kernel stack", top);
 	if (area + size != (u64)(uintptr_t)top)
 		panic("kstack_free: %p is not the top of its stack", top);
+	/* pages first, range last: the range must not be reused while mapped */
 	kstack_release(area + KSTACK_GUARD_SIZE, size - KSTACK_GUARD_SIZE);
+	vm_area_free(&kstack_region, area, &area, &size);
 }
