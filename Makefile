@@ -22,6 +22,9 @@ KCFLAGS := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes \
 	-O2 -g -I. -MMD -MP -DSTORK_VERSION='"$(VERSION)"'
+# `make LOCKDEBUG=1` (after `make clean`): spinlock checks on from boot, as
+# with the `lockdebug` option (kernel/lockdebug.c)
+KCFLAGS += $(if $(LOCKDEBUG),-DCONFIG_LOCKDEBUG)
 KASFLAGS := -D__ASSEMBLY__ -I. -MMD -MP
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 

@@ -8,6 +8,12 @@
  */
 #include "kernel/console.h"
 #include "kernel/cmdline.h"
+#include "kernel/ioapic.h"
+#include "kernel/irq.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/vectors.h"
+#include "kernel/wait.h"
 #include "kernel/spinlock.h"
 #include "kernel/x86.h"
 #include "drivers/uart.h"
@@ -23,6 +29,7 @@ static u8 in_ring[INPUT_RING_SIZE];
 static u32 in_head, in_tail;	/* protected by in_lock */
 static volatile bool interrupted;
 static bool irq_driven;
+static struct wait_queue in_wait = WAIT_QUEUE_INIT(in_wait);	/* readers of an empty ring */
 static bool panic_mode;
 
 /* Only the serial console exists so far; say so rather than accept anything. */
@@ -126,10 +133,44 @@ void console_input(u8 c)
 
 void console_rx_interrupt(void)
 {
+	bool got = false;
 	int c;
 
-	while ((c = uart_getc_nowait()) >= 0)
+	/* drain the whole FIFO: the UART raises its line again only for new data */
+	while ((c = uart_getc_nowait()) >= 0) {
 		console_input((u8)c);
+		got = true;
+	}
+	if (got && irq_driven)
+		wake_up_all(&in_wait);
+}
+
+static void console_irq_handler(void *unused)
+{
+	console_rx_interrupt();
+}
+
+int console_irq_init(void)
+{
+	u8 vector = VECTOR_LEGACY_BASE + UART_COM1_IRQ;
+	int err;
+
+	err = irq_request(vector, console_irq_handler, NULL, "COM1");
+	if (err)
+		goto fail;
+	err = ioapic_route_isa_irq(UART_COM1_IRQ, this_cpu_id(), vector);
+	if (err) {
+		irq_release(vector);
+		goto fail;
+	}
+	console_set_irq_driven(true);
+	uart_enable_rx_irq();
+	/* bytes that came before the interrupt was on */
+	console_rx_interrupt();
+	return 0;
+fail:
+	pr_warn("console: no receive interrupt (%d); polling COM1\n", err);
+	return err;
 }
 
 int console_getc_nowait(void)
@@ -151,15 +192,10 @@ int console_getc(void)
 	int c;
 
 	while ((c = console_getc_nowait()) < 0) {
-		if (irq_driven) {
-			/* sleep until the next interrupt; sti;hlt loses no wake-up */
-			irq_disable();
-			if (in_head == in_tail)
-				irq_enable_and_halt();
-			irq_enable();
-		} else {
+		if (irq_driven)
+			wait_event(in_wait, READ_ONCE(in_head) != READ_ONCE(in_tail));
+		else
 			cpu_relax();
-		}
 	}
 	return c;
 }
@@ -174,6 +210,17 @@ bool console_interrupted(void)
 void console_clear_interrupt(void)
 {
 	interrupted = false;
+}
+
+void console_discard_through_interrupt(void)
+{
+	unsigned long flags = spin_lock_irqsave(&in_lock);
+
+	/* the Ctrl-C that stopped a command, and what was typed before it */
+	for (u32 i = in_tail; i != in_head; i++)
+		if (in_ring[i % INPUT_RING_SIZE] == CTRL('C'))
+			in_tail = i + 1;
+	spin_unlock_irqrestore(&in_lock, flags);
 }
 
 void console_set_irq_driven(bool on)

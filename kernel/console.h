@@ -39,6 +39,13 @@ void console_rx_interrupt(void);
  */
 bool console_interrupted(void);
 void console_clear_interrupt(void);
+/* Drop pending input up to and including the last Ctrl-C: it was handled. */
+void console_discard_through_interrupt(void);
+/*
+ * After the I/O APIC is up: route COM1's IRQ to this CPU and read input from
+ * its interrupt. Returns 0, or a negative errno when the console stays polled.
+ */
+int console_irq_init(void);
 /* The receive interrupt works: console_getc() may sleep instead of polling. */
 void console_set_irq_driven(bool on);
 

@@ -1,12 +1,13 @@
 /*
  * ioremap and memremap: windows onto physical ranges in the ioremap region
  * (IOREMAP_BASE .. IOREMAP_END, see kernel/mm.h), 4 KiB pages, global and
- * never executable. Unmapping flushes only this CPU's TLB (vm_unmap_page).
+ * never executable. Unmapping flushes every online CPU's TLB.
  */
 #include "kernel/ioremap.h"
 #include "kernel/mm.h"
 #include "kernel/paging.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/vm_area.h"
 
 static struct vm_region ioremap_region =
@@ -42,7 +43,7 @@ static void unmap(void *addr, size_t len)
 {
 	u64 va, size;
 
-	if (vm_area_free(&ioremap_region, (u64)(uintptr_t)addr, &va, &size)) {
+	if (vm_area_find(&ioremap_region, (u64)(uintptr_t)addr, &va, &size)) {
 		pr_err("iounmap: %p was not mapped by ioremap/memremap\n", addr);
 		return;
 	}
@@ -50,6 +51,9 @@ static void unmap(void *addr, size_t len)
 		pr_warn("iounmap: %p: length %zu does not match the mapping\n", addr, len);
 	for (u64 off = 0; off < size; off += PAGE_SIZE)
 		vm_unmap_page(va + off);
+	tlb_flush_kernel_range(va, va + size);
+	/* the range goes back only once no CPU can reach the old pages through it */
+	vm_area_free(&ioremap_region, va, &va, &size);
 }
 
 void *ioremap(u64 phys, size_t len)

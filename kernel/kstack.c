@@ -9,20 +9,37 @@
 #include "kernel/paging.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/vm_area.h"
 
 static struct vm_region kstack_region = VM_REGION_INIT(kstack_region, KSTACK_BASE, KSTACK_END);
 
-/* Unmap and free the pages of base .. base + size that are mapped. */
+#define KSTACK_RELEASE_BATCH 16	/* pages unmapped per TLB shootdown */
+
+/*
+ * Unmap and free the pages of base .. base + size that are mapped. A page
+ * goes back to the allocator only after every CPU's TLB forgot it.
+ */
 static void kstack_release(u64 base, u64 size)
 {
-	for (u64 va = base; va < base + size; va += PAGE_SIZE) {
-		u64 pa;
+	u64 pages[KSTACK_RELEASE_BATCH];
 
-		if (vm_translate(va, &pa))
-			continue;
-		vm_unmap_page(va);
-		page_free(phys_to_virt(pa), 0);
+	for (u64 start = base; start < base + size;) {
+		u64 end = min(base + size, start + KSTACK_RELEASE_BATCH * PAGE_SIZE);
+		unsigned int n = 0;
+
+		for (u64 va = start; va < end; va += PAGE_SIZE) {
+			u64 pa;
+
+			if (vm_translate(va, &pa))
+				continue;
+			vm_unmap_page(va);
+			pages[n++] = pa;
+		}
+		tlb_flush_kernel_range(start, end);
+		while (n)
+			page_free(phys_to_virt(pages[--n]), 0);
+		start = end;
 	}
 }
 
@@ -55,9 +72,11 @@ void kstack_free(void *top)
 {
 	u64 area, size;
 
-	if (vm_area_free(&kstack_region, (u64)(uintptr_t)top - 1, &area, &size))
+	if (vm_area_find(&kstack_region, (u64)(uintptr_t)top - 1, &area, &size))
 		panic("kstack_free: %p is not a kernel stack", top);
 	if (area + size != (u64)(uintptr_t)top)
 		panic("kstack_free: %p is not the top of its stack", top);
+	/* pages first, range last: the range must not be reused while mapped */
 	kstack_release(area + KSTACK_GUARD_SIZE, size - KSTACK_GUARD_SIZE);
+	vm_area_free(&kstack_region, area, &area, &size);
 }

@@ -3,17 +3,24 @@
  * stack, with the loader's magic and the physical address of its information.
  * Each step may use everything above it and nothing below.
  */
+#include "drivers/pci.h"
 #include "kernel/acpi.h"
+#include "kernel/apic.h"
 #include "kernel/bootinfo.h"
+#include "kernel/clockevent.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/gdt.h"
 #include "kernel/idt.h"
+#include "kernel/ioapic.h"
 #include "kernel/kstack.h"
 #include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/sched.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
+#include "kernel/smp.h"
 #include "kernel/time.h"
 
 void kmain(u32 magic, u32 info_phys);
@@ -23,6 +30,8 @@ void kmain(u32 magic, u32 info_phys)
 {
 	int boot_err;
 
+	/* first: spinlocks count preemption in this CPU's struct cpu, via GS */
+	percpu_init_boot();
 	console_init();
 	time_init();
 	/* from here a fault prints a report instead of resetting the machine */
@@ -49,7 +58,21 @@ void kmain(u32 magic, u32 info_phys)
 /* The rest of the boot, on the guarded stack. */
 static void __noreturn kmain_late(void)
 {
+	/* this context becomes CPU 0's first thread; it goes on as the shell */
+	sched_init();
 	acpi_init();
+	time_calibrate_late();
+	/* interrupts: local APICs, IPIs, the per-CPU timer, then the console's IRQ */
+	apic_init_bsp();
+	apic_init_cpu();
+	ipi_init();
+	clockevent_init_cpu();
+	if (ioapic_init() == 0)
+		console_irq_init();
+	irq_enable();
+	smp_init();
+	/* after the other CPUs: drivers aim each queue's vector at its CPU */
+	pci_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }

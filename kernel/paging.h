@@ -23,7 +23,9 @@ int vm_map_page(u64 va, u64 pa, u64 flags);
 /*
  * Unmap one 4 KiB page and flush it from this CPU's TLB. With more than one
  * CPU running, a caller that unmaps memory another CPU may have touched must
- * also shoot the address down on those CPUs (an IPI; not done here).
+ * also shoot the address down on those CPUs with tlb_flush_kernel_range()
+ * (kernel/smp.h), after its vm_unmap_page() calls and outside any lock that
+ * disables interrupts (iounmap and kstack_free do).
  * Returns 0, or -ENOENT when nothing maps va at 4 KiB granularity.
  */
 int vm_unmap_page(u64 va);

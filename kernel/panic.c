@@ -9,17 +9,24 @@
 #include "kernel/ksyms.h"
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
+#include "kernel/smp.h"
 #include "kernel/stacktrace.h"
 #include "kernel/x86.h"
 
-static int panic_in_progress;
+static int panic_claimed;
+
+bool panic_in_progress(void)
+{
+	return __atomic_load_n(&panic_claimed, __ATOMIC_ACQUIRE);
+}
 
 bool panic_begin(void)
 {
 	irq_disable();
-	if (__atomic_exchange_n(&panic_in_progress, 1, __ATOMIC_ACQ_REL))
+	if (__atomic_exchange_n(&panic_claimed, 1, __ATOMIC_ACQ_REL))
 		return false;
 	console_panic_mode();
+	smp_stop_other_cpus();
 	return true;
 }
 

@@ -39,6 +39,8 @@ void panic_warn(const char *file, int line, const char *cond);
  * without printing. On true, the console is in panic mode (see console.h).
  */
 bool panic_begin(void);
+/* True once some CPU has claimed the panic. */
+bool panic_in_progress(void);
 /* Print "halting" and stop this CPU. */
 void __noreturn panic_end(void);
 /* Stop this CPU silently: interrupts off, hlt forever (an NMI may wake it). */

@@ -119,6 +119,7 @@ int shell_execute(char *line)
 	console_clear_interrupt();
 	err = c->run(argc, argv);
 	if (console_interrupted()) {
+		console_discard_through_interrupt();
 		console_clear_interrupt();
 		puts("^C\n");
 	}

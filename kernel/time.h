@@ -17,7 +17,14 @@ extern u64 boot_tsc;	/* TSC at kernel entry, written by boot/entry.S */
 
 /* calibrate the TSC; silent, so that it can run before the command line is read */
 void time_init(void);
+/*
+ * After acpi_init(), before other CPUs run or interrupts are on: measure the
+ * TSC against the HPET when CPUID did not give its frequency.
+ */
+void time_calibrate_late(void);
 u64 time_ns(void);
+/* The TSC value at which time_ns() reaches ns (for TSC-deadline timers). */
+u64 time_ns_to_tsc(u64 ns);
 u64 tsc_to_ns(u64 cycles);
 u64 ns_to_tsc(u64 ns);
 /* busy-wait; for drivers' short register delays and for early boot */

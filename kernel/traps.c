@@ -199,6 +199,9 @@ static void exception_nmi(struct trap_frame *tf)
 	char where[KSYM_FORMAT_MAX], line[KSYM_FORMAT_MAX + 64];
 	int n;
 
+	/* the panicking CPU stops the others with an NMI (smp_stop_other_cpus) */
+	if (panic_in_progress())
+		panic_cpu_stop();
 	ksym_format(where, sizeof(where), tf->rip);
 	n = snprintf(line, sizeof(line), "NMI received at rip %016llx %s, continuing\n",
 		     (unsigned long long)tf->rip, where);

@@ -44,6 +44,24 @@ u64 vm_area_alloc(struct vm_region *r, u64 size)
 	return start;
 }
 
+int vm_area_find(struct vm_region *r, u64 va, u64 *start, u64 *size)
+{
+	unsigned long flags = spin_lock_irqsave(&r->lock);
+	struct vm_area *a;
+	int err = -ENOENT;
+
+	list_for_each_entry(a, &r->areas, link) {
+		if (va >= a->start && va - a->start < a->size) {
+			*start = a->start;
+			*size = a->size;
+			err = 0;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&r->lock, flags);
+	return err;
+}
+
 int vm_area_free(struct vm_region *r, u64 va, u64 *start, u64 *size)
 {
 	unsigned long flags = spin_lock_irqsave(&r->lock);

@@ -21,6 +21,12 @@ struct vm_region {
 
 /* The start of a free range of size bytes (page-aligned), or 0. */
 u64 vm_area_alloc(struct vm_region *r, u64 size);
+/*
+ * The range that contains va, without releasing it: a caller unmaps the
+ * range's pages first and releases it last, so that nobody can be handed
+ * the range while its old pages are still mapped. 0 or -ENOENT.
+ */
+int vm_area_find(struct vm_region *r, u64 va, u64 *start, u64 *size);
 /* Release the range that contains va, reporting its start and size. 0 or -ENOENT. */
 int vm_area_free(struct vm_region *r, u64 va, u64 *start, u64 *size);
 
