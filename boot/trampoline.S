@@ -91,11 +91,17 @@ tramp_lm64:
 	jmp	*%rax
 
 	.balign 8
+/*
+ * The accessed bit of each descriptor is preset: the page is mapped read-only
+ * once paging is on, and a CPU that had to set the bit while loading a
+ * selector (KVM and real hardware do; QEMU's TCG does not) would take a page
+ * fault with no IDT, i.e. a triple fault.
+ */
 tramp_gdt:
 	.quad 0
-	.quad 0x00af9a000000ffff		/* TRAMP_CS64: 64-bit code */
-	.quad 0x00cf92000000ffff		/* TRAMP_DS: flat data */
-	.quad 0x00cf9a000000ffff		/* TRAMP_CS32: flat 32-bit code */
+	.quad 0x00af9b000000ffff		/* TRAMP_CS64: 64-bit code */
+	.quad 0x00cf93000000ffff		/* TRAMP_DS: flat data */
+	.quad 0x00cf9b000000ffff		/* TRAMP_CS32: flat 32-bit code */
 tramp_gdt_end:
 	.balign 4
 	.word 0
