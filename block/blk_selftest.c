@@ -14,6 +14,8 @@
 #include "kernel/console.h"
 #include "kernel/x86.h"
 #include "kernel/mm.h"
+#include "lib/crc32.h"
+#include "lib/printf.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -407,3 +409,276 @@ static void test_perf_null(struct selftest *t)
 	}
 }
 SELFTEST(blk, perf_null, test_perf_null);
+
+/* Data through each completion mode, and through a POLL queue. */
+static void test_completion_modes(struct selftest *t)
+{
+	static const u32 modes[] = { NULLB_IRQ_NONE, NULLB_IRQ_IPI, NULLB_IRQ_TIMER };
+	u8 *buf = page_alloc(1), *back = page_alloc(1);
+
+	if (!buf || !back)
+		goto out;
+	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
+		struct nullb_config cfg;
+		struct gendisk *disk;
+
+		test_config(&cfg, 4 << 20);
+		cfg.irqmode = modes[m];
+		cfg.poll_queues = m == 0 ? 1 : 0;
+		disk = test_disk(t, &cfg);
+		if (!disk)
+			continue;
+		fill(buf, 80, 8192, (u8)m);
+		ST_EXPECT_EQ(t, blk_rw_sync(disk, REQ_OP_WRITE, 80, buf, 8192, 0), 0);
+		memset(back, 0, 8192);
+		ST_EXPECT_EQ(t, blk_rw_sync(disk, REQ_OP_READ, 80, back, 8192, 0), 0);
+		ST_EXPECT(t, check(back, 80, 8192, (u8)m));
+		if (cfg.poll_queues) {
+			struct request_queue *q = disk->queue;
+			struct blk_mq_hw_ctx *poll = q->hctxs[q->nr_hw_queues - 1];
+			u64 before = poll->completed;
+
+			ST_EXPECT(t, q->poll_enabled && poll->type == HCTX_TYPE_POLL);
+			ST_EXPECT(t, blk_mq_map_hctx(q, HCTX_TYPE_POLL, 0) == poll);
+			memset(back, 0, 8192);
+			ST_EXPECT_EQ(t, blk_rw_sync(disk, REQ_OP_READ, 80, back, 8192, REQ_POLLED), 0);
+			ST_EXPECT(t, check(back, 80, 8192, (u8)m));
+			ST_EXPECT_EQ(t, poll->completed - before, 1);
+			/* nothing waits on the POLL queue after that */
+			ST_EXPECT_EQ(t, blk_mq_poll(q), 0);
+		}
+		nullb_destroy(disk);
+	}
+out:
+	page_free(buf, 1);
+	page_free(back, 1);
+}
+SELFTEST(blk, completion_modes, test_completion_modes);
+
+/* A plug holds requests back, then hands them over as one batch. */
+static void test_plug_batch(struct selftest *t)
+{
+	struct nullb_config cfg;
+	struct gendisk *disk;
+	struct blk_mq_hw_ctx *hctx;
+	struct bio bios[8];
+	struct bio_vec vec;
+	struct blk_plug plug;
+	u8 *buf = page_zalloc(0);
+	u64 batches4 = 0, done = 0;
+
+	nullb_config_default(&cfg);
+	cfg.queues = 1;
+	disk = test_disk(t, &cfg);
+	if (!disk || !buf)
+		goto out;
+	hctx = disk->queue->hctxs[0];
+	batches4 = hctx->dispatch_batch[3];	/* batches of 8 .. 15 */
+	vec = (struct bio_vec){ virt_to_phys(buf), 4096 };
+	blk_start_plug(&plug);
+	for (int i = 0; i < 8; i++) {
+		bios[i] = (struct bio){ .disk = disk, .sector = i * 8, .size = 4096,
+					.op = REQ_OP_READ, .vecs = &vec, .vcnt = 1,
+					.end_io = NULL };
+		submit_bio(&bios[i]);
+	}
+	done = hctx->completed;
+	ST_EXPECT_EQ(t, plug.count, 8);
+	blk_finish_plug(&plug);
+	ST_EXPECT_EQ(t, hctx->completed - done, 8);
+	ST_EXPECT_EQ(t, hctx->dispatch_batch[3] - batches4, 1);
+	ST_EXPECT(t, current_thread()->plug == NULL);
+out:
+	if (disk)
+		nullb_destroy(disk);
+	page_free(buf, 0);
+}
+SELFTEST(blk, plug_batch, test_plug_batch);
+
+static void put_le32(u8 *p, u32 v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static void put_le64(u8 *p, u64 v)
+{
+	put_le32(p, (u32)v);
+	put_le32(p + 4, (u32)(v >> 32));
+}
+
+/*
+ * A GPT written to a memory-backed null disk becomes partitions on a
+ * rescan; I/O through a partition lands at its offset on the whole disk.
+ */
+static void test_partitions(struct selftest *t)
+{
+	const u64 nr = 8192, start = 2048, end = 4095;
+	struct nullb_config cfg;
+	struct gendisk *disk, *part;
+	char name[DISK_NAME_LEN];
+	u8 *b = page_zalloc(1), *back = page_zalloc(0);
+
+	test_config(&cfg, nr * 512);
+	disk = test_disk(t, &cfg);
+	if (!disk || !b || !back)
+		goto out;
+	/* LBA 0: protective MBR */
+	b[446 + 4] = 0xee;
+	put_le32(b + 446 + 8, 1);
+	put_le32(b + 446 + 12, (u32)(nr - 1));
+	b[510] = 0x55;
+	b[511] = 0xaa;
+	/* LBA 2: 4 entries of 128 bytes, the second one used */
+	u8 *e = b + 1024 + 128;
+	for (int i = 0; i < 16; i++)
+		e[i] = (u8)(0x10 + i), e[16 + i] = (u8)(0x40 + i);
+	put_le64(e + 32, start);
+	put_le64(e + 40, end);
+	e[56] = 'd';
+	/* LBA 1: header */
+	u8 *h = b + 512;
+	memcpy(h, "EFI PART", 8);
+	put_le32(h + 8, 0x10000);
+	put_le32(h + 12, 92);
+	put_le64(h + 24, 1);
+	put_le64(h + 32, nr - 1);
+	put_le64(h + 40, 34);
+	put_le64(h + 48, nr - 34);
+	put_le64(h + 72, 2);
+	put_le32(h + 80, 4);
+	put_le32(h + 84, 128);
+	put_le32(h + 88, crc32(0, b + 1024, 4 * 128));
+	put_le32(h + 16, crc32(0, h, 92));
+	ST_ASSERT_EQ(t, blk_rw_sync(disk, REQ_OP_WRITE, 0, b, 1536, 0), 0);
+	ST_EXPECT_EQ(t, disk_rescan_partitions(disk), 0);
+	snprintf(name, sizeof(name), "%sp2", disk->name);
+	part = disk_find(name);
+	ST_ASSERT(t, part != NULL);
+	ST_EXPECT(t, part->whole == disk && part->partno == 2);
+	ST_EXPECT_EQ(t, part->part_offset, start);
+	ST_EXPECT_EQ(t, part->capacity, end - start + 1);
+	fill(back, 0, 512, 9);
+	ST_EXPECT_EQ(t, blk_rw_sync(part, REQ_OP_WRITE, 5, back, 512, 0), 0);
+	memset(back, 0, 512);
+	ST_EXPECT_EQ(t, blk_rw_sync(disk, REQ_OP_READ, start + 5, back, 512, 0), 0);
+	ST_EXPECT(t, check(back, 0, 512, 9));
+	/* the partition's end is its own */
+	ST_EXPECT_EQ(t, blk_rw_sync(part, REQ_OP_READ, part->capacity, back, 512, 0), -EIO);
+	/* wiping the table and rescanning removes it */
+	memset(b, 0, 1536);
+	ST_EXPECT_EQ(t, blk_rw_sync(disk, REQ_OP_WRITE, 0, b, 1536, 0), 0);
+	ST_EXPECT_EQ(t, disk_rescan_partitions(disk), 0);
+	ST_EXPECT(t, disk_find(name) == NULL);
+out:
+	if (disk)
+		nullb_destroy(disk);
+	page_free(b, 1);
+	page_free(back, 0);
+}
+SELFTEST(blk, partitions, test_partitions);
+
+/* --- the elevator hook, with a first-in first-out scheduler of the test's ---------- */
+
+struct fifo_data {
+	spinlock_t lock;
+	struct list_head list;
+	unsigned int inserted, dispatched, completed;
+};
+
+static int fifo_init(struct request_queue *q)
+{
+	struct fifo_data *fd = kzalloc(sizeof(*fd));
+
+	if (!fd)
+		return -ENOMEM;
+	spin_init(&fd->lock);
+	INIT_LIST_HEAD(&fd->list);
+	q->elevator_data = fd;
+	return 0;
+}
+
+static struct fifo_data *fifo_last;	/* kept for the checks after exit */
+
+static void fifo_exit(struct request_queue *q)
+{
+	fifo_last = q->elevator_data;
+}
+
+static void fifo_insert(struct blk_mq_hw_ctx *hctx, struct list_head *list)
+{
+	struct fifo_data *fd = hctx->queue->elevator_data;
+	unsigned long flags = spin_lock_irqsave(&fd->lock);
+	struct request *rq;
+
+	list_for_each_entry(rq, list, queuelist)
+		fd->inserted++;
+	list_splice_tail_init(list, &fd->list);
+	spin_unlock_irqrestore(&fd->lock, flags);
+}
+
+static struct request *fifo_dispatch(struct blk_mq_hw_ctx *hctx)
+{
+	struct fifo_data *fd = hctx->queue->elevator_data;
+	unsigned long flags = spin_lock_irqsave(&fd->lock);
+	struct request *rq = NULL, *pos;
+
+	list_for_each_entry(pos, &fd->list, queuelist) {
+		if (pos->hctx == hctx) {
+			rq = pos;
+			list_del_init(&rq->queuelist);
+			fd->dispatched++;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&fd->lock, flags);
+	return rq;
+}
+
+static void fifo_completed(struct request *rq)
+{
+	struct fifo_data *fd = rq->q->elevator_data;
+
+	__atomic_fetch_add(&fd->completed, 1, __ATOMIC_RELAXED);
+}
+
+static const struct elevator_type fifo_elevator = {
+	.name = "test-fifo",
+	.init = fifo_init,
+	.exit = fifo_exit,
+	.insert_requests = fifo_insert,
+	.dispatch_request = fifo_dispatch,
+	.completed_request = fifo_completed,
+};
+
+static void test_elevator(struct selftest *t)
+{
+	struct nullb_config cfg;
+	struct gendisk *disk;
+	struct io_thread its[3];
+	struct thread *threads[3];
+	volatile bool stop = true;
+	unsigned int n;
+
+	test_config(&cfg, 4 << 20);
+	cfg.irqmode = NULLB_IRQ_TIMER;
+	cfg.completion_ns = 10000;
+	disk = test_disk(t, &cfg);
+	if (!disk)
+		return;
+	ST_EXPECT_EQ(t, elevator_switch(disk->queue, "no-such"), -EINVAL);
+	ST_EXPECT_EQ(t, elevator_switch_type(disk->queue, &fifo_elevator), 0);
+	ST_EXPECT(t, !strcmp(elevator_name(disk->queue), "test-fifo"));
+	n = io_threads_start(t, its, threads, 3, 0, disk, &stop, 20, 0);
+	io_threads_join(t, its, threads, n);
+	ST_EXPECT_EQ(t, elevator_switch(disk->queue, "none"), 0);
+	ST_ASSERT(t, fifo_last != NULL);
+	ST_EXPECT_EQ(t, fifo_last->inserted, 3 * 20 * 2);
+	ST_EXPECT_EQ(t, fifo_last->dispatched, 3 * 20 * 2);
+	ST_EXPECT_EQ(t, fifo_last->completed, 3 * 20 * 2);
+	kfree(fifo_last);
+	fifo_last = NULL;
+	ST_EXPECT(t, disk->queue->elevator == NULL);
+	nullb_destroy(disk);
+}
+SELFTEST(blk, elevator, test_elevator);
