@@ -230,7 +230,7 @@ static void blk_progress_show(struct blk_progress *p, const struct blk_range *r,
 	p->next_ns = now + BLK_CMD_PROGRESS_NS;
 	printf("  %llu of %llu MiB, %llu MiB/s\n", (unsigned long long)(bytes >> 20),
 	       (unsigned long long)((r->count * r->lbs) >> 20),
-	       (unsigned long long)(bytes * NSEC_PER_SEC / (now - p->start_ns) >> 20));
+	       (unsigned long long)((bytes >> 20) * NSEC_PER_SEC / (now - p->start_ns)));
 }
 
 static int blk_cmd_stopped(const struct blk_range *r, u64 done)
