@@ -286,6 +286,20 @@ def test_virtio_counters_move(vda):
     assert sum(h["dispatched"] for h in after) == sum(h["completed"] for h in after)
 
 
+def test_long_sum_progress_and_ctrl_c(boot):
+    m = boot(smp=2, virtio=["2g"])
+    if "vda" not in m.run("lsblk"):
+        pytest.skip("no vda: the virtio-blk driver is not in this kernel")
+    blocks = 2 * 1024 * MIB // SECTOR
+    m.skip_pending()
+    m.send(f"sum vda 0 {blocks}\r")
+    m.expect(r"\r\n  \d+ of 2048 MiB, \d+ MiB/s\r\n", 60, what="a progress line")
+    m.send(b"\x03")
+    m.expect(rf"stopped after \d+ of {blocks} blocks\r\n", 10, what="the stop line")
+    m.sync(timeout=10)
+    assert m.run("sum vda 0 1") == crc(bytes(SECTOR))
+
+
 # --- partitions ---------------------------------------------------------------
 
 @pytest.mark.skipif(shutil.which("sgdisk") is None, reason="sgdisk missing (tools/deps test)")
