@@ -287,7 +287,10 @@ def test_virtio_counters_move(vda):
 
 
 def test_long_sum_progress_and_ctrl_c(boot):
-    m = boot(smp=2, virtio=["2g"])
+    path = image_path("long.img")
+    with open(path, "wb") as f:
+        f.truncate(2048 * MIB)          # sparse: zeroes
+    m = boot(smp=2, virtio=[path])
     if "vda" not in m.run("lsblk"):
         pytest.skip("no vda: the virtio-blk driver is not in this kernel")
     blocks = 2 * 1024 * MIB // SECTOR
