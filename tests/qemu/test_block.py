@@ -69,11 +69,14 @@ def crc(data):
     return "%08x" % (zlib.crc32(data) & 0xffffffff)
 
 
-def lsblk_sizes(m):
-    """{name: size in bytes} from `lsblk --json` (whatever the core prints)."""
-    info = m.run_json("lsblk --json")
-    disks = info["disks"] if isinstance(info, dict) else info
-    return {d["name"]: d for d in disks}
+def lsblk_disks(m):
+    """{name: entry} of every disk and partition in `lsblk --json` (Linux's -J shape)."""
+    out = {}
+    for d in m.run_json("lsblk --json")["blockdevices"]:
+        out[d["name"]] = d
+        for p in d.get("children", []):
+            out[p["name"]] = p
+    return out
 
 
 def check_error(m, cmd):
@@ -317,10 +320,11 @@ def test_gpt_partitions(boot):
     out = m.run("lsblk")
     if "vda" not in out:
         pytest.skip("no vda: the virtio-blk driver is not in this kernel")
-    assert re.search(r"^\s*vda1\b", out, re.M) and re.search(r"^\s*vda2\b", out, re.M), out
-    disks = lsblk_sizes(m)
-    size = lambda d: d.get("size", d.get("bytes"))
-    assert size(disks["vda1"]) == 8192 * SECTOR and size(disks["vda2"]) == 20480 * SECTOR, disks
+    assert re.search(r"^\W*vda1\s", out, re.M) and re.search(r"^\W*vda2\s", out, re.M), out
+    disks = lsblk_disks(m)
+    assert disks["vda1"]["size"] == 8192 * SECTOR, disks
+    assert disks["vda2"]["size"] == 20480 * SECTOR, disks
+    assert disks["vda2"]["start"] == 10240, disks
 
     check_write(m, path, "vda2", 0, 16, "seq", base=10240 * SECTOR)
     check_write(m, path, "vda2", 20479, 1, "0x77", base=10240 * SECTOR)
