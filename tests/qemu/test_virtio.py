@@ -197,3 +197,48 @@ def test_batch_of_32_reads_costs_one_kick(boot, queues):
     assert r["completions"] == 32, r
     assert r["kicks"] <= 2, r
     assert r["interrupts"] <= 8, r
+
+
+def test_poll_queue_and_changing_queue_count(boot):
+    rnd = random.Random(3)
+    data = bytes(rnd.getrandbits(8) for _ in range(64 << 10))
+    path = image("virtio-nrhw.img", 8 << 20, data)
+    m = boot(smp=4, append="virtio_blk.poll_queues=1", extra=vdisk(path, queues=4))
+    need(m, "queue", "sum")
+    v = virtio_info(m)
+    assert v["nr_hw_queues"] == 4 and v["nr_poll_queues"] == 1, v
+    assert [q["kind"] for q in v["queues"]] == ["irq", "irq", "irq", "poll"], v
+    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == crc(data)
+    # fewer queues, more than the device has (refused, unchanged), back to all
+    assert not m.run("queue vda nr_hw_queues=2").startswith("error")
+    assert [q["kind"] for q in virtio_info(m)["queues"]] == ["irq", "poll", "idle", "idle"]
+    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == crc(data)
+    assert m.run("queue vda nr_hw_queues=5").startswith("error:")
+    assert not m.run("queue vda nr_hw_queues=4").startswith("error")
+    v = virtio_info(m)
+    assert [q["kind"] for q in v["queues"]] == ["irq", "irq", "irq", "poll"], v
+    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == crc(data)
+    assert m.run("selftest virtio").endswith("3 passed, 0 failed")
+
+
+def test_without_indirect_and_event_index(boot):
+    """Direct descriptor chains and flag-based suppression: the same data."""
+    rnd = random.Random(5)
+    data = bytes(rnd.getrandbits(8) for _ in range(256 << 10))
+    path = image("virtio-plain.img", 8 << 20, data)
+    extra = ["-drive", f"file={path},if=none,id=vd0,format=raw",
+             "-device", "virtio-blk-pci,drive=vd0,num-queues=2,indirect_desc=off,event_idx=off"]
+    m = boot(smp=2, extra=extra)
+    v = virtio_info(m)
+    assert not v["indirect"] and not v["event_idx"], v
+    assert m.run("selftest virtio").endswith("3 passed, 0 failed")
+    need(m, "sum", "write")
+    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == crc(data)
+    assert not m.run("write vda 1024 512 pattern=seq").startswith("error")
+    r = m.run_json("virtio vda batch 128")
+    assert r["completions"] == 128, r
+    with open(path, "rb") as f:
+        f.seek(1024 * SECTOR)
+        written = f.read(512 * SECTOR)
+    assert m.run("sum vda 1024 512") == crc(written)
+    assert written != bytes(len(written))
