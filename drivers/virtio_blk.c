@@ -75,7 +75,7 @@ static unsigned int virtio_blk_reap(struct virtio_blk_queue *q)
 	struct virtio_blk_cmd *done[VIRTIO_BLK_REAP_BATCH];
 	unsigned int total = 0, n;
 	unsigned long flags;
-	bool again, restart;
+	bool again;
 
 	do {
 		struct virtio_blk_cmd *cmd;
@@ -88,17 +88,10 @@ static unsigned int virtio_blk_reap(struct virtio_blk_queue *q)
 			done[n++] = cmd;
 		}
 		again = n == VIRTIO_BLK_REAP_BATCH || (!q->polled && !virtq_enable_cb(q->vq));
-		restart = q->restart && n;
-		if (restart)
-			q->restart = false;
 		q->completions += n;
 		spin_unlock_irqrestore(&q->lock, flags);
 		for (unsigned int i = 0; i < n; i++)
 			virtio_blk_cmd_done(done[i]);
-		if (restart && q->hctx) {
-			blk_mq_start_hw_queue(q->hctx);
-			blk_mq_run_hw_queue(q->hctx);
-		}
 		total += n;
 	} while (again);
 	return total;
@@ -253,10 +246,11 @@ static int virtio_blk_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, b
 	flags = spin_lock_irqsave(&q->lock);
 	err = virtq_add_buf(q->vq, cmd->sg, (unsigned int)n, virt_to_phys(cmd->sg), cmd);
 	if (unlikely(err)) {
-		/* full: let the device see what is queued, wait for a completion */
+		/*
+		 * Full (only without indirect descriptors): let the device see
+		 * what is queued; blk-mq retries after the next completion.
+		 */
 		kick = virtq_kick_prepare(q->vq);
-		q->restart = true;
-		blk_mq_stop_hw_queue(hctx);
 		spin_unlock_irqrestore(&q->lock, flags);
 		if (kick)
 			virtio_pci_queue_notify(q->pq);
@@ -305,26 +299,10 @@ static enum blk_eh_timer_return virtio_blk_timeout(struct request *rq)
 	return BLK_EH_RESET_TIMER;
 }
 
-static bool virtio_blk_hctx_is_poll(struct blk_mq_tag_set *set, unsigned int index)
-{
-	return index >= set->nr_hw_queues - set->nr_poll_queues;
-}
-
-/* The first CPU mapped to hardware queue index, from the set's maps. */
-static unsigned int virtio_blk_hctx_cpu(struct blk_mq_tag_set *set, unsigned int index)
-{
-	for (unsigned int t = 0; t < set->nr_maps; t++)
-		for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
-			if (set->map[t].mq_map[cpu] == index)
-				return cpu;
-	return index % nr_cpus;
-}
-
 static int virtio_blk_init_hctx(struct blk_mq_hw_ctx *hctx, void *driver_data,
 				unsigned int index)
 {
 	struct virtio_blk *vblk = driver_data;
-	struct blk_mq_tag_set *set = &vblk->tag_set;
 	struct virtio_blk_queue *q;
 	unsigned long flags;
 	bool polled;
@@ -333,9 +311,11 @@ static int virtio_blk_init_hctx(struct blk_mq_hw_ctx *hctx, void *driver_data,
 	if (index >= vblk->nr_vqs)
 		return -EINVAL;
 	q = &vblk->queues[index];
-	polled = virtio_blk_hctx_is_poll(set, index);
+	polled = hctx->type == HCTX_TYPE_POLL;
 	if (!polled) {
-		unsigned int cpu = virtio_blk_hctx_cpu(set, index);
+		/* blk-mq has filled the hctx's CPUs: aim at the first (any, if none) */
+		unsigned int cpu = cpumask_weight(&hctx->cpumask) ?
+				   cpumask_first(&hctx->cpumask) : index % nr_cpus;
 
 		if (q->pq->msix_entry == VIRTIO_MSI_NO_VECTOR)
 			return -ENOSPC;

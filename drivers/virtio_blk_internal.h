@@ -40,7 +40,6 @@ struct virtio_blk_queue {
 	struct virtio_blk *vblk;
 	struct blk_mq_hw_ctx *hctx;	/* NULL when no hctx uses the queue */
 	bool polled;			/* a POLL hctx: interrupts off */
-	bool restart;			/* the hctx was stopped on a full ring */
 	int irq_cpu;			/* where its MSI-X entry points, -1 none */
 	u64 interrupts;			/* handler runs */
 	u64 completions;
