@@ -80,6 +80,13 @@ struct queue_limits {
 	 * (mask + 1) boundary and every one but the last ends on one.
 	 */
 	u32 virt_boundary_mask;
+	/*
+	 * What the hardware takes per request, 512-byte units; max_sectors
+	 * may be lowered below it (`queue <dev> max_sectors_kb=`) and raised
+	 * back up to it. 0 until max_sectors is first changed: it then is
+	 * max_sectors, as the driver set it.
+	 */
+	u32 max_hw_sectors;
 };
 
 /*

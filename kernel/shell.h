@@ -22,9 +22,13 @@ struct shell_cmd {
 };
 
 #define SHELL_COMMAND(_name, _run, _usage, _summary)				\
-	static const struct shell_cmd __shell_cmd_##_name __used		\
-	__section(".shell_cmds." #_name) __aligned(8) = {			\
-		#_name, _run, _usage, _summary					\
+	SHELL_COMMAND_NAMED(_name, #_name, _run, _usage, _summary)
+
+/* A command whose name is not a C identifier ("write-zeroes"). */
+#define SHELL_COMMAND_NAMED(_id, _name, _run, _usage, _summary)		\
+	static const struct shell_cmd __shell_cmd_##_id __used			\
+	__section(".shell_cmds." _name) __aligned(8) = {			\
+		_name, _run, _usage, _summary					\
 	}
 
 #define SHELL_LINE_MAX 1024	/* bytes, with the terminating NUL */

@@ -1,0 +1,22 @@
+/*
+ * What the block shell commands share: block/blk-cmd.c (read, write, sum,
+ * flush, discard, write-zeroes) and block/blk-mq-cmd.c (mq, queue).
+ */
+#ifndef BLOCK_BLK_CMD_H
+#define BLOCK_BLK_CMD_H
+
+#include "block/blkdev.h"
+
+/*
+ * The disk called name; when there is none, print an error line that lists
+ * the disks there are, and return NULL.
+ */
+struct gendisk *blk_cmd_disk(const char *name);
+
+/*
+ * Take "--json" out of argv (anywhere after argv[0]); returns whether it was
+ * there. argc is updated.
+ */
+bool blk_cmd_take_flag(int *argc, char **argv, const char *flag);
+
+#endif
