@@ -63,6 +63,18 @@ const char *nvme_ctrl_state_name(enum nvme_ctrl_state s)
 	return (unsigned int)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
+const char *nvme_id_string(const char *src, size_t len, char *buf)
+{
+	size_t n = len;
+
+	while (n && (src[n - 1] == ' ' || src[n - 1] == '\0'))
+		n--;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = src[i] >= ' ' && src[i] <= '~' ? src[i] : '?';
+	buf[n] = '\0';
+	return buf;
+}
+
 bool nvme_ctrl_gone(struct nvme_ctrl *c)
 {
 	return nvme_readl(c, NVME_REG_CSTS) == 0xffffffff;
@@ -585,7 +597,7 @@ static int nvme_probe(struct pci_device *pdev, const struct pci_device_id *id)
 	static bool hook_registered;
 	struct nvme_ctrl *c;
 	unsigned long flags;
-	char slot[PCI_NAME_MAX];
+	char slot[PCI_NAME_MAX], mn[41], sn[21], fr[9];
 	int err;
 
 	c = kzalloc(sizeof(*c));
@@ -662,9 +674,12 @@ static int nvme_probe(struct pci_device *pdev, const struct pci_device_id *id)
 		hook_registered = true;
 	}
 	c->state = NVME_CTRL_LIVE;
-	pr_info("%s: %s: %.40s, serial %.20s, firmware %.8s, NVMe %u.%u, %u I/O queue pairs "
-		"granted, %u vectors, MDTS %u KiB%s%s\n", c->name,
-		pci_device_name(pdev, slot, sizeof(slot)), c->id->mn, c->id->sn, c->id->fr,
+	pr_info("%s: %s: %s, serial %s, firmware %s, NVMe %u.%u, %u I/O queue pairs "
+		"granted, %u vectors, max transfer %u KiB%s%s\n", c->name,
+		pci_device_name(pdev, slot, sizeof(slot)),
+		nvme_id_string(c->id->mn, sizeof(c->id->mn), mn),
+		nvme_id_string(c->id->sn, sizeof(c->id->sn), sn),
+		nvme_id_string(c->id->fr, sizeof(c->id->fr), fr),
 		NVME_VS_MAJOR(c->vs), NVME_VS_MINOR(c->vs), c->max_io_queues, c->nr_vectors,
 		c->max_transfer >> 10, c->dbbuf_db ? ", shadow doorbells" : "",
 		c->sgl ? ", SGL" : "");

@@ -210,6 +210,8 @@ void nvme_schedule_abort(struct nvme_ctrl *c, u16 qid, u16 cid);
 /* The controller called name ("nvme0"), or the controller of namespace disk name. */
 struct nvme_ctrl *nvme_ctrl_find(const char *name, struct nvme_ns **ns);
 const char *nvme_ctrl_state_name(enum nvme_ctrl_state s);
+/* An Identify string (ASCII, space padded, not terminated) trimmed into buf (len + 1 bytes). */
+const char *nvme_id_string(const char *src, size_t len, char *buf);
 /* Every controller register read that returns all ones means the device is gone. */
 bool nvme_ctrl_gone(struct nvme_ctrl *c);
 
