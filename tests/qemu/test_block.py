@@ -407,3 +407,21 @@ def test_nvme_data(boot):
     data_round_trips(m, path, "nvme0n1", lbs=lbs)
     check_mq_covers(m, "nvme0n1", 2)
     assert m.run("flush nvme0n1") == "flushed nvme0n1"
+
+
+def test_nvme_4k_namespace(boot):
+    """A second namespace with 4096-byte blocks: LBAs and counts are 4 KiB blocks."""
+    path = make_image("nvme-ns1.img")
+    path4k = make_image("nvme-ns2-4k.img")
+    m = boot(smp=2, nvme=[path], extra=[
+        "-drive", f"file={path4k},if=none,id=ns2,format=raw",
+        "-device", "nvme-ns,drive=ns2,bus=nvme-ctrl0,nsid=2,"
+                   "logical_block_size=4096,physical_block_size=4096"])
+    if "nvme0n2" not in m.run("lsblk"):
+        pytest.skip("no nvme0n2: the NVMe driver (or namespace support) is not in this kernel")
+    assert m.run_json("queue nvme0n2 --json")["logical_block_size"] == 4096
+    data_round_trips(m, path4k, "nvme0n2", lbs=4096)
+    check_error(m, "read nvme0n2 512b")
+    check_error(m, f"read nvme0n2 {IMAGE_SIZE // 4096}")
+    # namespace 1 untouched by all that
+    assert m.run("sum nvme0n1 0 16") == crc(image_read(path, 0, 16 * SECTOR))
