@@ -1,0 +1,320 @@
+/*
+ * NVMe queue pairs: ring memory, creation and deletion on the controller,
+ * submission with one doorbell per batch, completion by phase tag, and
+ * shadow doorbells.
+ *
+ * Phase tag (1.4 4.6): the controller writes each completion entry with the
+ * phase bit inverted relative to the previous lap, so an entry is new when
+ * its phase equals the one we expect; we flip the expectation each time the
+ * head wraps. No entry is ever cleared.
+ *
+ * Shadow doorbells (1.4 5.7, Doorbell Buffer Config): under virtualization
+ * every MMIO doorbell write is a VM exit. With a shadow buffer, the driver
+ * writes the new tail/head to memory and reads the controller's event index
+ * for that doorbell; it rings the real doorbell only when the new value has
+ * passed the event index since the last update (the virtio event-index
+ * rule): (u16)(new - event - 1) < (u16)(new - old). The controller keeps
+ * polling the shadow while it is busy and moves the event index to ask for
+ * a doorbell when it wants one.
+ */
+#include "drivers/nvme.h"
+#include "drivers/pci.h"
+#include "kernel/page_alloc.h"
+#include "kernel/printk.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+static unsigned int order_for(size_t bytes)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}
+
+static volatile u32 *nvme_doorbell(struct nvme_ctrl *c, unsigned int index)
+{
+	return (volatile u32 *)((u8 *)c->bar + NVME_REG_DBS + index * c->db_stride);
+}
+
+int nvme_queue_alloc(struct nvme_ctrl *c, struct nvme_queue *q, u16 qid, u16 depth)
+{
+	memset(q, 0, sizeof(*q));
+	spin_init(&q->sq_lock);
+	spin_init(&q->cq_lock);
+	q->ctrl = c;
+	q->qid = qid;
+	q->depth = depth;
+	q->cpu = -1;
+	q->msix_entry = -1;
+	q->sq_order = order_for((size_t)depth * sizeof(struct nvme_command));
+	q->cq_order = order_for((size_t)depth * sizeof(struct nvme_completion));
+	q->sq = page_zalloc(q->sq_order);
+	q->cq = page_zalloc(q->cq_order);
+	if (!q->sq || !q->cq) {
+		nvme_queue_free(q);
+		return -ENOMEM;
+	}
+	q->sq_phys = virt_to_phys(q->sq);
+	q->cq_phys = virt_to_phys(q->cq);
+	q->sq_db = nvme_doorbell(c, 2 * qid);
+	q->cq_db = nvme_doorbell(c, 2 * qid + 1);
+	q->cq_phase = 1;
+	return 0;
+}
+
+void nvme_queue_free(struct nvme_queue *q)
+{
+	if (q->sq)
+		page_free(q->sq, q->sq_order);
+	if (q->cq)
+		page_free(q->cq, q->cq_order);
+	q->sq = NULL;
+	q->cq = NULL;
+}
+
+void nvme_queue_reset(struct nvme_queue *q)
+{
+	unsigned long flags;
+
+	flags = spin_lock_irqsave(&q->sq_lock);
+	q->sq_tail = q->sq_db_value = 0;
+	spin_unlock_irqrestore(&q->sq_lock, flags);
+	flags = spin_lock_irqsave(&q->cq_lock);
+	q->cq_head = 0;
+	q->cq_phase = 1;
+	memset(q->cq, 0, (size_t)q->depth * sizeof(struct nvme_completion));
+	spin_unlock_irqrestore(&q->cq_lock, flags);
+}
+
+void nvme_queue_dbbuf_init(struct nvme_queue *q)
+{
+	struct nvme_ctrl *c = q->ctrl;
+	unsigned int sq = 2 * q->qid * (c->db_stride / 4), cq = sq + c->db_stride / 4;
+
+	if (!c->dbbuf_db) {
+		q->shadow_sq_db = q->shadow_sq_ei = q->shadow_cq_db = q->shadow_cq_ei = NULL;
+		return;
+	}
+	q->shadow_sq_db = &c->dbbuf_db[sq];
+	q->shadow_sq_ei = &c->dbbuf_ei[sq];
+	q->shadow_cq_db = &c->dbbuf_db[cq];
+	q->shadow_cq_ei = &c->dbbuf_ei[cq];
+	/*
+	 * The shadow starts where the real doorbells are. Linux uses shadow
+	 * doorbells for I/O queues only; QEMU 7.2 also reads the admin
+	 * queue's shadow once it is configured, so the admin queue keeps its
+	 * shadow current and still writes every doorbell.
+	 */
+	*q->shadow_sq_db = q->sq_db_value;
+	*q->shadow_cq_db = q->cq_head;
+}
+
+/*
+ * Publish value in the shadow doorbell; true when the controller asked, through
+ * its event index, for a real doorbell write as well.
+ */
+static bool nvme_shadow_update(volatile u32 *db, volatile u32 *ei, u16 value, u16 old)
+{
+	u16 event;
+
+	*db = value;
+	/* the shadow store must be visible before the event index is read */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	event = (u16)*ei;
+	return (u16)(value - event - 1) < (u16)(value - old);
+}
+
+/* Tell the controller about new entries up to sq_tail. Caller holds sq_lock. */
+static void nvme_sq_ring(struct nvme_queue *q)
+{
+	u16 tail = q->sq_tail;
+
+	if (tail == q->sq_db_value)
+		return;
+	/* the admin queue keeps its shadow current but always rings (see nvme_queue_dbbuf_init) */
+	if (q->shadow_sq_db &&
+	    !nvme_shadow_update(q->shadow_sq_db, q->shadow_sq_ei, tail, q->sq_db_value) &&
+	    q->qid) {
+		q->sq_shadow_skips++;
+	} else {
+		*q->sq_db = tail;
+		q->sq_doorbells++;
+	}
+	q->sq_db_value = tail;
+}
+
+void nvme_queue_submit(struct nvme_queue *q, const struct nvme_command *cmd, bool ring)
+{
+	unsigned long flags = spin_lock_irqsave(&q->sq_lock);
+
+	memcpy(&q->sq[q->sq_tail], cmd, sizeof(*cmd));
+	if (++q->sq_tail == q->depth)
+		q->sq_tail = 0;
+	q->submitted++;
+	if (ring)
+		nvme_sq_ring(q);
+	spin_unlock_irqrestore(&q->sq_lock, flags);
+}
+
+void nvme_queue_commit(struct nvme_queue *q)
+{
+	unsigned long flags = spin_lock_irqsave(&q->sq_lock);
+
+	nvme_sq_ring(q);
+	spin_unlock_irqrestore(&q->sq_lock, flags);
+}
+
+void nvme_queue_ring_cq(struct nvme_queue *q, u16 old)
+{
+	if (q->shadow_cq_db &&
+	    !nvme_shadow_update(q->shadow_cq_db, q->shadow_cq_ei, q->cq_head, old) && q->qid) {
+		q->cq_shadow_skips++;
+		return;
+	}
+	*q->cq_db = q->cq_head;
+	q->cq_doorbells++;
+}
+
+bool nvme_queue_pop(struct nvme_queue *q, struct nvme_completion *out)
+{
+	volatile struct nvme_completion *cqe = &q->cq[q->cq_head];
+
+	if ((cqe->status & 1) != q->cq_phase)
+		return false;
+	/* the rest of the entry is read after its phase (x86 keeps loads in order) */
+	barrier();
+	out->result = cqe->result;
+	out->sq_head = cqe->sq_head;
+	out->sq_id = cqe->sq_id;
+	out->command_id = cqe->command_id;
+	out->status = cqe->status;
+	if (++q->cq_head == q->depth) {
+		q->cq_head = 0;
+		q->cq_phase ^= 1;
+	}
+	return true;
+}
+
+int nvme_queue_process_cq(struct nvme_queue *q)
+{
+	struct nvme_completion cqe;
+	u16 old = q->cq_head;
+	int n = 0;
+
+	while (nvme_queue_pop(q, &cqe)) {
+		n++;
+		nvme_ns_complete_cqe(q, &cqe);
+	}
+	if (n) {
+		q->completed += n;
+		nvme_queue_ring_cq(q, old);
+	}
+	return n;
+}
+
+int nvme_queue_poll(struct nvme_queue *q, bool wait_for_lock)
+{
+	unsigned long flags;
+	int n = 0;
+
+	if (wait_for_lock) {
+		flags = spin_lock_irqsave(&q->cq_lock);
+	} else {
+		flags = irq_save();
+		if (!spin_trylock(&q->cq_lock)) {
+			irq_restore(flags);
+			return 0;
+		}
+	}
+	if (q->live)
+		n = nvme_queue_process_cq(q);
+	spin_unlock_irqrestore(&q->cq_lock, flags);
+	return n;
+}
+
+void nvme_queue_irq(void *arg)
+{
+	struct nvme_queue *q = arg;
+
+	q->interrupts++;
+	spin_lock(&q->cq_lock);
+	if (q->live)
+		nvme_queue_process_cq(q);
+	spin_unlock(&q->cq_lock);
+}
+
+/* --- creation and deletion (1.4 5.3 - 5.6) ---------------------------------- */
+int nvme_queue_create(struct nvme_queue *q, bool poll, int msix_entry, int cpu)
+{
+	struct nvme_ctrl *c = q->ctrl;
+	struct nvme_command cmd;
+	u16 status;
+	int err;
+
+	q->poll = poll;
+	q->msix_entry = poll ? -1 : msix_entry;
+	q->cpu = poll ? -1 : cpu;
+	nvme_queue_reset(q);
+	nvme_queue_dbbuf_init(q);
+	if (!poll) {
+		snprintf(q->irq_name, sizeof(q->irq_name), "%s-q%u", c->name, q->qid);
+		err = pci_irq_set_vector(c->pdev, (unsigned int)msix_entry, (unsigned int)cpu,
+					 nvme_queue_irq, q, q->irq_name);
+		if (err) {
+			pr_err("%s: queue %u: no vector on CPU %d: %s\n", c->name, q->qid, cpu,
+			       errno_name(err));
+			return err;
+		}
+	}
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opcode = nvme_admin_create_cq;
+	cmd.prp1 = q->cq_phys;
+	cmd.cdw10 = ((u32)(q->depth - 1) << 16) | q->qid;
+	cmd.cdw11 = NVME_QUEUE_PHYS_CONTIG;
+	if (!poll)
+		cmd.cdw11 |= NVME_CQ_IRQ_ENABLED | ((u32)msix_entry << NVME_CQ_IV_SHIFT);
+	err = nvme_admin_exec(c, &cmd, NULL, 0, NULL, &status);
+	if (err)
+		return err;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opcode = nvme_admin_create_sq;
+	cmd.prp1 = q->sq_phys;
+	cmd.cdw10 = ((u32)(q->depth - 1) << 16) | q->qid;
+	cmd.cdw11 = ((u32)q->qid << NVME_SQ_CQID_SHIFT) | NVME_SQ_PRIO_MEDIUM |
+		    NVME_QUEUE_PHYS_CONTIG;
+	err = nvme_admin_exec(c, &cmd, NULL, 0, NULL, &status);
+	if (err) {
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.opcode = nvme_admin_delete_cq;
+		cmd.cdw10 = q->qid;
+		nvme_admin_exec(c, &cmd, NULL, 0, NULL, NULL);
+		return err;
+	}
+	q->live = true;
+	return 0;
+}
+
+int nvme_queue_delete(struct nvme_queue *q)
+{
+	struct nvme_ctrl *c = q->ctrl;
+	struct nvme_command cmd;
+	int err, err2;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opcode = nvme_admin_delete_sq;
+	cmd.cdw10 = q->qid;
+	err = nvme_admin_exec(c, &cmd, NULL, 0, NULL, NULL);
+	/* entries posted before the SQ went (commands it aborted included) */
+	nvme_queue_poll(q, true);
+	q->live = false;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opcode = nvme_admin_delete_cq;
+	cmd.cdw10 = q->qid;
+	err2 = nvme_admin_exec(c, &cmd, NULL, 0, NULL, NULL);
+	return err ? err : err2;
+}
