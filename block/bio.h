@@ -52,6 +52,12 @@ struct bio {
 	u32 vec_offset;		/* bytes of vecs[0] already done (a split remainder) */
 	void (*end_io)(struct bio *bio);
 	void *private;		/* the submitter's */
+	/*
+	 * blk-core's: pieces of this bio not ended yet (a split bio becomes
+	 * several requests that share it), changed atomically; end_io runs
+	 * when it reaches 0. The submitter need not set it.
+	 */
+	u32 remaining;
 };
 
 /*

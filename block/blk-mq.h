@@ -35,6 +35,7 @@
 #include "kernel/spinlock.h"
 #include "kernel/wait.h"
 #include "kernel/timer.h"
+#include "kernel/mutex.h"
 
 enum hctx_type {
 	HCTX_TYPE_DEFAULT,	/* interrupt-driven */
@@ -54,6 +55,17 @@ struct request_queue;
 struct blk_mq_hw_ctx;
 struct blk_mq_tag_set;
 struct elevator_type;
+
+/*
+ * Work that blk-mq runs later in its own thread (kblockd): a queue run
+ * after the driver said busy, a timeout scan. Embedded in the object it
+ * works on; queued at most once at a time.
+ */
+struct blk_work {
+	struct list_head link;		/* in kblockd's list; protected by its lock */
+	bool (*fn)(struct blk_work *work);	/* true: run it again in 1 ms */
+	bool pending;			/* protected by kblockd's lock */
+};
 
 struct request {
 	struct request_queue *q;
@@ -97,6 +109,11 @@ struct blk_mq_ops {
 	 * Issue rq to the hardware. last is false when more requests of the
 	 * same batch follow: the driver may then delay its doorbell until a
 	 * request with last == true, or commit_rqs().
+	 *
+	 * Called with preemption disabled, in thread context (the submitter,
+	 * or blk-mq's kblockd thread), never from an interrupt handler; at
+	 * most one CPU at a time runs queue_rq/commit_rqs of one hctx. It may
+	 * complete rq at once (blk_mq_complete_request) and must not sleep.
 	 */
 	int (*queue_rq)(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last);
 	/* Ring the doorbell for requests issued with last == false. */
@@ -136,6 +153,8 @@ struct blk_mq_tag_set {
 	unsigned int nr_maps;		/* 1, or 2 with POLL queues */
 	/* filled by blk_mq_alloc_tag_set */
 	struct blk_mq_tags **tags;	/* per hardware queue */
+	struct mutex tag_list_lock;	/* protects tag_list */
+	struct list_head tag_list;	/* the queues over this set */
 };
 
 struct blk_mq_tags {
@@ -162,10 +181,13 @@ struct blk_mq_hw_ctx {
 	u64 dispatched, completed, queued;
 #define BLK_MQ_MAX_DISPATCH_ORDER 8
 	u64 dispatch_batch[BLK_MQ_MAX_DISPATCH_ORDER];	/* batches of 1, 2-3, 4-7, ... */
+	struct blk_work run_work;	/* a deferred blk_mq_run_hw_queue */
 } __aligned(64);
 
 #define BLK_MQ_S_STOPPED 0		/* the driver said: do not dispatch */
 #define BLK_MQ_S_QUIESCED 1		/* blk_mq_quiesce_queue() */
+#define BLK_MQ_S_RUNNING 2		/* a CPU is in queue_rq/commit_rqs of this hctx */
+#define BLK_MQ_S_RERUN 3		/* work arrived while RUNNING: run once more */
 
 /* A CPU's software queue for one request queue. */
 struct blk_mq_ctx {
@@ -190,11 +212,15 @@ struct request_queue {
 	unsigned int nr_requests;	/* tags usable per hardware queue */
 	bool poll_enabled;		/* POLL queues exist and may be used */
 	volatile bool frozen;		/* submitters wait in freeze_wait */
-	unsigned int freeze_depth;	/* protected by the queue's sysfs_lock (a mutex) */
+	unsigned int freeze_depth;	/* protected by freeze_wait.lock */
 	struct wait_queue freeze_wait;
 	struct timer timeout_timer;
+	struct blk_work timeout_work;	/* the scan the timer asks kblockd for */
 	struct gendisk *disk;
 	void *queuedata;		/* the driver's */
+	struct mutex sysfs_lock;	/* freeze depth, elevator, nr_requests, hctx rebuilds */
+	struct list_head tag_set_link;	/* in tag_set->tag_list */
+	bool dying;			/* blk_mq_destroy_queue() has begun */
 };
 
 int blk_mq_alloc_tag_set(struct blk_mq_tag_set *set);

@@ -73,6 +73,9 @@ int submit_bio_wait(struct bio *bio);
  */
 int blk_rw_sync(struct gendisk *disk, u8 op, u64 sector, void *buf, size_t len, u16 flags);
 
+/* Boot, once threads run: start the block layer's worker (kblockd). */
+void blk_init(void);
+
 /* Batching: requests submitted between start and finish reach the driver as one batch. */
 struct blk_plug {
 	struct list_head requests;	/* struct request, in submission order */

@@ -11,7 +11,9 @@
  * their own queues; it also drains its own queue while it spins, which keeps
  * even a (warned about) caller with interrupts off from deadlocking.
  * A waited-for request lives on the caller's stack; a request nobody waits
- * for is allocated and freed by the target.
+ * for is allocated and freed by the target, unless the caller provides it
+ * (smp_call_function_single_async: the storage is the caller's, e.g. in a
+ * block request, and nothing is allocated).
  */
 #include "kernel/smp.h"
 #include "boot/boot.h"
@@ -33,16 +35,14 @@
 #define PAGE_SIZE_4K		4096ULL
 
 struct call_request {
-	struct list_head link;		/* in the target's queue */
-	void (*fn)(void *arg);
-	void *arg;
+	struct call_single_data csd;	/* queued in the target's queue */
 	bool free_when_done;		/* nobody waits: the target frees it */
 	bool done;			/* set by the target after fn returned */
 };
 
 struct call_queue {
 	spinlock_t lock;
-	struct list_head requests;	/* struct call_request, protected by lock */
+	struct list_head requests;	/* struct call_single_data, protected by lock */
 } __aligned(64);
 
 static struct call_queue call_queues[MAX_CPUS];
@@ -66,7 +66,7 @@ static void call_queue_run(void)
 {
 	struct call_queue *q = call_queue(this_cpu_id());
 	struct list_head batch;
-	struct call_request *r, *next;
+	struct call_single_data *csd, *next;
 
 	spin_acquire(&q->lock);
 	if (list_empty(&q->requests)) {
@@ -76,10 +76,14 @@ static void call_queue_run(void)
 	INIT_LIST_HEAD(&batch);
 	list_splice_tail_init(&q->requests, &batch);
 	spin_release(&q->lock);
-	list_for_each_entry_safe(r, next, &batch, link) {
-		bool free_it = r->free_when_done;
+	list_for_each_entry_safe(csd, next, &batch, link) {
+		struct call_request *r = container_of(csd, struct call_request, csd);
+		bool async = csd->async, free_it = !async && r->free_when_done;
 
-		r->fn(r->arg);
+		/* an async csd may be reused as soon as fn begins: read nothing after */
+		csd->fn(csd->arg);
+		if (async)
+			continue;
 		/* after this store a waiter may reuse r: touch it no more */
 		if (free_it)
 			kfree(r);
@@ -111,12 +115,12 @@ void smp_send_reschedule(unsigned int cpu)
 		apic_send_ipi(cpu_table[cpu]->apic_id, VECTOR_RESCHEDULE);
 }
 
-static void call_request_queue(unsigned int cpu, struct call_request *r)
+static void call_request_queue(unsigned int cpu, struct call_single_data *csd)
 {
 	struct call_queue *q = call_queue(cpu);
 	unsigned long flags = spin_lock_irqsave(&q->lock);
 
-	list_add_tail(&r->link, &q->requests);
+	list_add_tail(&csd->link, &q->requests);
 	spin_unlock_irqrestore(&q->lock, flags);
 	apic_send_ipi(cpu_table[cpu]->apic_id, VECTOR_CALL_FUNCTION);
 }
@@ -163,16 +167,26 @@ int smp_call_function_single(unsigned int cpu, void (*fn)(void *arg), void *arg,
 			wait = true;
 		}
 	}
-	r->fn = fn;
-	r->arg = arg;
+	r->csd.fn = fn;
+	r->csd.arg = arg;
+	r->csd.async = false;
 	r->free_when_done = !wait;
 	r->done = false;
-	call_request_queue(cpu, r);
+	call_request_queue(cpu, &r->csd);
 	if (wait)
 		call_request_wait(r);
 out:
 	preempt_enable();
 	return err;
+}
+
+int smp_call_function_single_async(unsigned int cpu, struct call_single_data *csd)
+{
+	if (!cpu_is_online(cpu))
+		return -ENXIO;
+	csd->async = true;
+	call_request_queue(cpu, csd);
+	return 0;
 }
 
 void smp_call_function_many(const cpumask_t *mask, void (*fn)(void *arg), void *arg, bool wait)
@@ -212,10 +226,11 @@ void smp_call_function_many(const cpumask_t *mask, void (*fn)(void *arg), void *
 			}
 			r->free_when_done = true;
 		}
-		r->fn = fn;
-		r->arg = arg;
+		r->csd.fn = fn;
+		r->csd.arg = arg;
+		r->csd.async = false;
 		r->done = false;
-		call_request_queue(cpu, r);
+		call_request_queue(cpu, &r->csd);
 	}
 	if (cpumask_test(mask, self))
 		call_local(fn, arg);

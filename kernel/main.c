@@ -3,6 +3,8 @@
  * stack, with the loader's magic and the physical address of its information.
  * Each step may use everything above it and nothing below.
  */
+#include "block/blkdev.h"
+#include "drivers/null_blk.h"
 #include "drivers/pci.h"
 #include "kernel/acpi.h"
 #include "kernel/apic.h"
@@ -73,6 +75,8 @@ static void __noreturn kmain_late(void)
 	smp_init();
 	/* after the other CPUs: drivers aim each queue's vector at its CPU */
 	pci_init();
+	blk_init();
+	nullb_init();
 	pr_info("boot: prompt after %llu ms\n", (unsigned long long)(time_ns() / 1000000));
 	shell_run();
 }

@@ -8,6 +8,7 @@
 
 #include "lib/types.h"
 #include "kernel/cpumask.h"
+#include "lib/list.h"
 
 /* Start every CPU the MADT lists (up to MAX_CPUS and the `maxcpus=` option). */
 void smp_init(void);
@@ -32,6 +33,23 @@ void smp_send_reschedule(unsigned int cpu);
  * Returns 0, or -ENXIO for a CPU that is not online.
  */
 int smp_call_function_single(unsigned int cpu, void (*fn)(void *arg), void *arg, bool wait);
+/* A call-function request whose storage the caller owns. */
+struct call_single_data {
+	struct list_head link;		/* in the target CPU's queue */
+	void (*fn)(void *arg);
+	void *arg;
+	bool async;			/* set by smp_call_function_single_async */
+};
+
+/*
+ * Run csd->fn(csd->arg) on CPU cpu in interrupt context, without waiting
+ * and without allocating: csd (fn and arg set) is the caller's and may be
+ * reused once fn has begun. The calling CPU too is reached through an IPI,
+ * for a caller that wants interrupt context. Returns 0, or -ENXIO for a
+ * CPU that is not online.
+ */
+int smp_call_function_single_async(unsigned int cpu, struct call_single_data *csd);
+
 /* The same on every CPU of mask (the caller's included if in it). */
 void smp_call_function_many(const cpumask_t *mask, void (*fn)(void *arg), void *arg, bool wait);
 

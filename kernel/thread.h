@@ -14,6 +14,8 @@
 #include "kernel/cpumask.h"
 #include "kernel/wait.h"
 
+struct blk_plug;
+
 #define THREAD_PRIO_DEFAULT 4
 #define THREAD_STACK_SIZE (16 * 1024)
 #define THREAD_NAME_MAX 24
@@ -47,6 +49,7 @@ struct thread {
 	unsigned int tid;
 	char name[THREAD_NAME_MAX];
 	void *io_context;		/* per-thread I/O context (block/ioc), created on first I/O */
+	struct blk_plug *plug;		/* block/blk-core.c: requests held back for one batch */
 };
 
 /* A new, stopped thread; ERR_PTR(-ENOMEM) when out of memory. */

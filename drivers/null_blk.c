@@ -1,0 +1,623 @@
+/*
+ * The null block device (drivers/null_blk.h). Each device is one tag set,
+ * one queue and one gendisk; queue_rq moves the data (memory backed) or
+ * does nothing, then completes the request the configured way:
+ *
+ *   none   blk_mq_complete_request() inside queue_rq, on the submitter;
+ *   ipi    smp_call_function_single_async() to the submitting CPU, with the
+ *          call storage in the request's pdu (nothing allocated per I/O);
+ *   timer  a timer per request (in its pdu, as Linux's null_blk has one
+ *          hrtimer per command), armed on the submitting CPU for
+ *          completion_ns later, completing there in interrupt context;
+ *
+ * and requests of POLL queues wait on their queue's list for ops->poll.
+ *
+ * Memory backing: a two-level table, a top array of leaves each holding
+ * 512 page pointers (2 MiB of the disk); leaves and pages appear on the
+ * first write to them (installed with a compare-and-swap, so racing writers
+ * need no lock), reads of what was never written return zeroes. Discard
+ * and write-zeroes zero the pages they cover and free nothing, so a racing
+ * read or write never touches a freed page; memory goes back at `nullb del`.
+ */
+#include "drivers/null_blk.h"
+#include "block/blk-mq.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/mm.h"
+#include "kernel/mutex.h"
+#include "kernel/page_alloc.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "kernel/slab.h"
+#include "kernel/smp.h"
+#include "kernel/time.h"
+#include "lib/errno.h"
+#include "lib/parse.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define NULLB_LEAF_SHIFT 21			/* bytes of the disk one leaf maps */
+#define NULLB_LEAF_PAGES (1U << (NULLB_LEAF_SHIFT - PAGE_SHIFT))
+#define NULLB_MAX_DEPTH 4096
+
+struct nullb {
+	struct gendisk disk;
+	struct blk_mq_tag_set set;
+	struct request_queue *q;
+	struct nullb_config cfg;
+	void ***leaves;				/* memory backed: nr_leaves of them */
+	u64 nr_leaves;
+	u64 pages;				/* pages allocated, for `nullb list` */
+	struct list_head link;			/* in nullb_devices */
+};
+
+/* per request, after struct request */
+struct nullb_cmd {
+	struct call_single_data csd;		/* irqmode ipi */
+	struct timer timer;			/* irqmode timer */
+	struct list_head poll_link;		/* on its POLL queue's list */
+	int status;
+};
+
+/* per hardware queue */
+struct nullb_queue {
+	spinlock_t lock;
+	struct list_head poll_list;		/* struct nullb_cmd, protected by lock */
+};
+
+static struct mutex nullb_lock = MUTEX_INIT(nullb_lock);
+static LIST_HEAD(nullb_devices);		/* protected by nullb_lock */
+
+/* --- memory backing ------------------------------------------------------------ */
+
+/* The page holding byte pos of the disk; allocated when create is set. */
+static u8 *nullb_page(struct nullb *nb, u64 pos, bool create)
+{
+	void ***slot = &nb->leaves[pos >> NULLB_LEAF_SHIFT];
+	void **leaf = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	void *page, *expected = NULL;
+
+	if (!leaf) {
+		void **fresh;
+
+		if (!create)
+			return NULL;
+		fresh = kzalloc(NULLB_LEAF_PAGES * sizeof(void *));
+		if (!fresh)
+			return NULL;
+		if (__atomic_compare_exchange_n(slot, &leaf, fresh, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			leaf = fresh;
+		else
+			kfree(fresh);	/* another writer won; leaf is theirs */
+	}
+	page = __atomic_load_n(&leaf[(pos >> PAGE_SHIFT) % NULLB_LEAF_PAGES], __ATOMIC_ACQUIRE);
+	if (page || !create)
+		return page;
+	page = page_zalloc(0);
+	if (!page)
+		return NULL;
+	if (!__atomic_compare_exchange_n(&leaf[(pos >> PAGE_SHIFT) % NULLB_LEAF_PAGES], &expected,
+					 page, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		page_free(page, 0);
+		return expected;
+	}
+	__atomic_fetch_add(&nb->pages, 1, __ATOMIC_RELAXED);
+	return page;
+}
+
+/* Copy len bytes between buf and the disk at pos, page by page. */
+static int nullb_copy(struct nullb *nb, u64 pos, u8 *buf, u32 len, bool write)
+{
+	while (len) {
+		u32 off = pos & (PAGE_SIZE - 1);
+		u32 chunk = min((u32)(PAGE_SIZE - off), len);
+		u8 *page = nullb_page(nb, pos, write);
+
+		if (write) {
+			if (!page)
+				return -ENOMEM;
+			memcpy(page + off, buf, chunk);
+		} else if (page) {
+			memcpy(buf, page + off, chunk);
+		} else {
+			memset(buf, 0, chunk);
+		}
+		pos += chunk;
+		buf += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static void nullb_zero(struct nullb *nb, u64 pos, u64 len)
+{
+	while (len) {
+		u32 off = pos & (PAGE_SIZE - 1);
+		u32 chunk = (u32)min((u64)(PAGE_SIZE - off), len);
+		u8 *page = nullb_page(nb, pos, false);
+
+		if (page)
+			memset(page + off, 0, chunk);
+		pos += chunk;
+		len -= chunk;
+	}
+}
+
+static int nullb_transfer(struct nullb *nb, struct request *rq)
+{
+	u64 pos = rq->sector << SECTOR_SHIFT;
+	u32 left = rq->nr_bytes, off = rq->vec_offset;
+
+	switch (rq->op) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		for (u16 i = 0; i < rq->vcnt && left; i++) {
+			u32 len = min(rq->vecs[i].len - off, left);
+			int err = nullb_copy(nb, pos, phys_to_virt(rq->vecs[i].phys + off), len,
+					     rq->op == REQ_OP_WRITE);
+
+			if (err)
+				return err;
+			pos += len;
+			left -= len;
+			off = 0;
+		}
+		return 0;
+	case REQ_OP_DISCARD:
+	case REQ_OP_WRITE_ZEROES:
+		nullb_zero(nb, pos, rq->nr_bytes);
+		return 0;
+	default:
+		return 0;	/* flush: nothing is cached */
+	}
+}
+
+static void nullb_free_memory(struct nullb *nb)
+{
+	if (!nb->leaves)
+		return;
+	for (u64 l = 0; l < nb->nr_leaves; l++) {
+		if (!nb->leaves[l])
+			continue;
+		for (unsigned int p = 0; p < NULLB_LEAF_PAGES; p++)
+			if (nb->leaves[l][p])
+				page_free(nb->leaves[l][p], 0);
+		kfree(nb->leaves[l]);
+	}
+	kfree(nb->leaves);
+}
+
+/* --- blk-mq operations ------------------------------------------------------------ */
+
+static void nullb_ipi_complete(void *arg)
+{
+	blk_mq_complete_request(arg);
+}
+
+static void nullb_timer_complete(struct timer *t)
+{
+	blk_mq_complete_request(blk_mq_rq_from_pdu(container_of(t, struct nullb_cmd, timer)));
+}
+
+static int nullb_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
+{
+	struct nullb *nb = hctx->queue->queuedata;
+	struct nullb_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	cmd->status = nb->leaves ? nullb_transfer(nb, rq) : 0;
+	if (hctx->type == HCTX_TYPE_POLL) {
+		struct nullb_queue *nq = hctx->driver_data;
+		unsigned long flags = spin_lock_irqsave(&nq->lock);
+
+		list_add_tail(&cmd->poll_link, &nq->poll_list);
+		spin_unlock_irqrestore(&nq->lock, flags);
+		return 0;
+	}
+	switch (nb->cfg.irqmode) {
+	case NULLB_IRQ_IPI:
+		if (smp_call_function_single_async(rq->ctx->cpu, &cmd->csd) == 0)
+			break;
+		blk_mq_complete_request(rq);
+		break;
+	case NULLB_IRQ_TIMER:
+		timer_arm(&cmd->timer, time_ns() + nb->cfg.completion_ns);
+		break;
+	default:
+		blk_mq_complete_request(rq);
+	}
+	return 0;
+}
+
+static void nullb_complete(struct request *rq)
+{
+	blk_mq_end_request(rq, ((struct nullb_cmd *)blk_mq_rq_to_pdu(rq))->status);
+}
+
+static int nullb_poll(struct blk_mq_hw_ctx *hctx)
+{
+	struct nullb_queue *nq = hctx->driver_data;
+	struct nullb_cmd *cmd, *next;
+	LIST_HEAD(done);
+	unsigned long flags;
+	int found = 0;
+
+	if (list_empty(&nq->poll_list))
+		return 0;
+	flags = spin_lock_irqsave(&nq->lock);
+	list_splice_tail_init(&nq->poll_list, &done);
+	spin_unlock_irqrestore(&nq->lock, flags);
+	list_for_each_entry_safe(cmd, next, &done, poll_link) {
+		blk_mq_complete_request(blk_mq_rq_from_pdu(cmd));
+		found++;
+	}
+	return found;
+}
+
+static int nullb_init_hctx(struct blk_mq_hw_ctx *hctx, void *driver_data, unsigned int index)
+{
+	struct nullb_queue *nq = kzalloc(sizeof(*nq));
+
+	if (!nq)
+		return -ENOMEM;
+	spin_init(&nq->lock);
+	INIT_LIST_HEAD(&nq->poll_list);
+	hctx->driver_data = nq;
+	return 0;
+}
+
+static void nullb_exit_hctx(struct blk_mq_hw_ctx *hctx, unsigned int index)
+{
+	kfree(hctx->driver_data);
+	hctx->driver_data = NULL;
+}
+
+static int nullb_init_request(struct blk_mq_tag_set *set, struct request *rq,
+			      unsigned int hctx_index)
+{
+	struct nullb_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	cmd->csd.fn = nullb_ipi_complete;
+	cmd->csd.arg = rq;
+	timer_setup(&cmd->timer, nullb_timer_complete);
+	INIT_LIST_HEAD(&cmd->poll_link);
+	return 0;
+}
+
+static const struct blk_mq_ops nullb_mq_ops = {
+	.queue_rq = nullb_queue_rq,
+	.complete = nullb_complete,
+	.poll = nullb_poll,
+	.init_hctx = nullb_init_hctx,
+	.exit_hctx = nullb_exit_hctx,
+	.init_request = nullb_init_request,
+};
+
+/* --- devices ------------------------------------------------------------------------ */
+
+static const char *const irqmode_names[] = { "none", "ipi", "timer" };
+
+static struct nullb_config boot_config;
+static bool boot_config_set;
+static u32 boot_nr_devices = 1;
+
+void nullb_config_default(struct nullb_config *cfg)
+{
+	*cfg = (struct nullb_config){
+		.size = 512ULL << 20,
+		.bs = 512,
+		.irqmode = NULLB_IRQ_NONE,
+		.completion_ns = 10000,
+		.depth = 64,
+	};
+}
+
+static int nullb_config_check(const struct nullb_config *cfg)
+{
+	if (cfg->bs < 512 || cfg->bs > 4096 || (cfg->bs & (cfg->bs - 1)))
+		return -EINVAL;
+	if (!cfg->size || cfg->size % cfg->bs || cfg->size > (1ULL << 50))
+		return -EINVAL;
+	if (cfg->queues > MAX_CPUS || cfg->poll_queues > MAX_CPUS || cfg->irqmode > NULLB_IRQ_TIMER)
+		return -EINVAL;
+	if (!cfg->depth || cfg->depth > NULLB_MAX_DEPTH)
+		return -EINVAL;
+	if (cfg->max_sectors && cfg->max_sectors < cfg->bs / SECTOR_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
+struct gendisk *nullb_create(const struct nullb_config *cfg)
+{
+	struct nullb *nb;
+	struct request_queue *q;
+	int err = nullb_config_check(cfg);
+
+	if (err)
+		return ERR_PTR(err);
+	nb = kzalloc(sizeof(*nb));
+	if (!nb)
+		return ERR_PTR(-ENOMEM);
+	nb->cfg = *cfg;
+	if (!nb->cfg.queues)
+		nb->cfg.queues = nr_cpus;
+	if (cfg->memory_backed) {
+		nb->nr_leaves = DIV_ROUND_UP(cfg->size, 1ULL << NULLB_LEAF_SHIFT);
+		nb->leaves = kcalloc(nb->nr_leaves, sizeof(*nb->leaves));
+		if (!nb->leaves) {
+			err = -ENOMEM;
+			goto fail;
+		}
+	}
+	nb->set.ops = &nullb_mq_ops;
+	nb->set.nr_hw_queues = nb->cfg.queues + nb->cfg.poll_queues;
+	nb->set.nr_poll_queues = nb->cfg.poll_queues;
+	nb->set.queue_depth = nb->cfg.depth;
+	nb->set.cmd_size = sizeof(struct nullb_cmd);
+	nb->set.driver_data = nb;
+	err = blk_mq_alloc_tag_set(&nb->set);
+	if (err)
+		goto fail;
+	q = blk_mq_alloc_queue(&nb->set, nb);
+	if (IS_ERR(q)) {
+		err = (int)PTR_ERR(q);
+		goto fail_set;
+	}
+	nb->q = q;
+	q->limits.logical_block_size = cfg->bs;
+	q->limits.physical_block_size = cfg->bs;
+	q->limits.max_sectors = cfg->max_sectors ? cfg->max_sectors : 2048;
+	if (cfg->max_segments)
+		q->limits.max_segments = cfg->max_segments;
+	q->limits.max_discard_sectors = 1U << 30;
+	q->limits.max_write_zeroes_sectors = 1U << 30;
+
+	mutex_lock(&nullb_lock);
+	err = disk_name_alloc(nb->disk.name, sizeof(nb->disk.name), "null");
+	if (!err) {
+		nb->disk.driver = "null";
+		nb->disk.capacity = cfg->size >> SECTOR_SHIFT;
+		nb->disk.queue = q;
+		nb->disk.private_data = nb;
+		err = disk_add(&nb->disk);
+	}
+	if (!err)
+		list_add_tail(&nb->link, &nullb_devices);
+	mutex_unlock(&nullb_lock);
+	if (err)
+		goto fail_queue;
+	return &nb->disk;
+fail_queue:
+	blk_mq_destroy_queue(q);
+fail_set:
+	blk_mq_free_tag_set(&nb->set);
+fail:
+	nullb_free_memory(nb);
+	kfree(nb);
+	return ERR_PTR(err);
+}
+
+int nullb_destroy(struct gendisk *disk)
+{
+	struct nullb *nb, *found = NULL;
+
+	mutex_lock(&nullb_lock);
+	list_for_each_entry(nb, &nullb_devices, link)
+		if (&nb->disk == disk)
+			found = nb;
+	if (found)
+		list_del(&found->link);
+	mutex_unlock(&nullb_lock);
+	if (!found)
+		return -ENODEV;
+	disk_del(&found->disk);
+	blk_mq_destroy_queue(found->q);
+	blk_mq_free_tag_set(&found->set);
+	nullb_free_memory(found);
+	kfree(found);
+	return 0;
+}
+
+void nullb_init(void)
+{
+	struct nullb_config cfg;
+
+	if (boot_config_set)
+		cfg = boot_config;
+	else
+		nullb_config_default(&cfg);
+	for (u32 i = 0; i < boot_nr_devices; i++) {
+		struct gendisk *disk = nullb_create(&cfg);
+
+		if (IS_ERR(disk)) {
+			pr_err("null_blk: cannot create a device: error %ld\n", PTR_ERR(disk));
+			return;
+		}
+	}
+}
+
+/* --- options: boot command line and `nullb add` ---------------------------------- */
+
+enum nullb_opt_kind { OPT_SIZE, OPT_U32, OPT_U64, OPT_BOOL, OPT_IRQMODE };
+
+struct nullb_opt {
+	const char *name;
+	enum nullb_opt_kind kind;
+	size_t offset;			/* in struct nullb_config */
+};
+
+static const struct nullb_opt nullb_opts[] = {
+	{ "size", OPT_SIZE, offsetof(struct nullb_config, size) },
+	{ "bs", OPT_SIZE, offsetof(struct nullb_config, bs) },
+	{ "queues", OPT_U32, offsetof(struct nullb_config, queues) },
+	{ "poll_queues", OPT_U32, offsetof(struct nullb_config, poll_queues) },
+	{ "irqmode", OPT_IRQMODE, offsetof(struct nullb_config, irqmode) },
+	{ "completion_ns", OPT_U64, offsetof(struct nullb_config, completion_ns) },
+	{ "depth", OPT_U32, offsetof(struct nullb_config, depth) },
+	{ "max_sectors", OPT_U32, offsetof(struct nullb_config, max_sectors) },
+	{ "max_segments", OPT_U32, offsetof(struct nullb_config, max_segments) },
+	{ "memory_backed", OPT_BOOL, offsetof(struct nullb_config, memory_backed) },
+};
+
+static int nullb_opt_set(struct nullb_config *cfg, const char *key, const char *value)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(nullb_opts); i++) {
+		const struct nullb_opt *o = &nullb_opts[i];
+		void *field = (u8 *)cfg + o->offset;
+		u64 v;
+		int err;
+
+		if (strcmp(o->name, key))
+			continue;
+		switch (o->kind) {
+		case OPT_SIZE:
+		case OPT_U64:
+			err = o->kind == OPT_SIZE ? parse_size(value, &v) : parse_u64(value, &v);
+			if (err)
+				return err;
+			if (!strcmp(key, "bs")) {
+				if (v > 0xffffffffULL)
+					return -ERANGE;
+				*(u32 *)field = (u32)v;
+			} else {
+				*(u64 *)field = v;
+			}
+			return 0;
+		case OPT_U32:
+			return parse_u32(value, field);
+		case OPT_BOOL:
+			return parse_bool(value, field);
+		case OPT_IRQMODE:
+			for (u32 m = 0; m < ARRAY_SIZE(irqmode_names); m++) {
+				if (!strcmp(value, irqmode_names[m])) {
+					*(u32 *)field = m;
+					return 0;
+				}
+			}
+			return parse_u32(value, field);	/* Linux's 0/1/2 */
+		}
+	}
+	return -ENOENT;
+}
+
+static int nullb_boot_opt(const char *key, const char *value)
+{
+	if (!boot_config_set) {
+		nullb_config_default(&boot_config);
+		boot_config_set = true;
+	}
+	return nullb_opt_set(&boot_config, key, value);
+}
+
+#define NULLB_BOOT_OPTION(_key, _help)						\
+	static int nullb_boot_##_key(const char *value)				\
+	{									\
+		return nullb_boot_opt(#_key, value);				\
+	}									\
+	CMDLINE_OPTION("null_blk." #_key, nullb_boot_##_key, _help)
+
+NULLB_BOOT_OPTION(size, "null0's size (512m)");
+NULLB_BOOT_OPTION(bs, "null devices' block size (512)");
+NULLB_BOOT_OPTION(queues, "null devices' hardware queues (0: one per CPU)");
+NULLB_BOOT_OPTION(poll_queues, "null devices' POLL queues (0)");
+NULLB_BOOT_OPTION(irqmode, "null completion: none, ipi or timer");
+NULLB_BOOT_OPTION(completion_ns, "null timer completion delay (10000)");
+NULLB_BOOT_OPTION(memory_backed, "null devices keep written data (0)");
+NULLB_BOOT_OPTION(depth, "null devices' tags per hardware queue (64)");
+
+static int nullb_boot_nr_devices(const char *value)
+{
+	return parse_u32(value, &boot_nr_devices);
+}
+CMDLINE_OPTION("null_blk.nr_devices", nullb_boot_nr_devices, "null devices made at boot (1)");
+
+/* --- the nullb command ------------------------------------------------------------- */
+
+static int nullb_cmd_add(int argc, char **argv)
+{
+	struct nullb_config cfg;
+	struct gendisk *disk;
+
+	nullb_config_default(&cfg);
+	for (int i = 2; i < argc; i++) {
+		char *key, *value;
+		int err;
+
+		if (parse_kv(argv[i], &key, &value))
+			return shell_error("expected key=value, got '%s'", argv[i]);
+		err = nullb_opt_set(&cfg, key, value);
+		if (err == -ENOENT)
+			return shell_error("unknown option '%s'", key);
+		if (err)
+			return shell_error("bad value for %s: '%s'", key, value);
+	}
+	if (nullb_config_check(&cfg))
+		return shell_error("invalid configuration (bs 512..4096, size a multiple of bs, "
+				   "depth 1..%u, max_sectors >= one block)", NULLB_MAX_DEPTH);
+	disk = nullb_create(&cfg);
+	if (IS_ERR(disk))
+		return shell_error("cannot create the device (error %ld)", PTR_ERR(disk));
+	printf("%s\n", disk->name);
+	return 0;
+}
+
+static int nullb_cmd_list(bool json)
+{
+	struct nullb *nb;
+	bool first = true;
+
+	mutex_lock(&nullb_lock);
+	if (json)
+		printf("{\"devices\":[");
+	else
+		printf("%-8s %12s %5s %6s %5s %6s %10s %5s %7s %8s\n", "NAME", "SIZE", "BS", "QUEUES",
+		       "POLL", "IRQ", "COMPL-NS", "DEPTH", "MEMORY", "PAGES");
+	list_for_each_entry(nb, &nullb_devices, link) {
+		const struct nullb_config *c = &nb->cfg;
+
+		if (json)
+			printf("%s{\"name\":\"%s\",\"size\":%llu,\"bs\":%u,\"queues\":%u,"
+			       "\"poll_queues\":%u,\"irqmode\":\"%s\",\"completion_ns\":%llu,"
+			       "\"depth\":%u,\"memory_backed\":%s,\"pages\":%llu}",
+			       first ? "" : ",", nb->disk.name, (unsigned long long)c->size, c->bs,
+			       c->queues, c->poll_queues, irqmode_names[c->irqmode],
+			       (unsigned long long)c->completion_ns, c->depth,
+			       c->memory_backed ? "true" : "false", (unsigned long long)nb->pages);
+		else
+			printf("%-8s %12llu %5u %6u %5u %6s %10llu %5u %7s %8llu\n", nb->disk.name,
+			       (unsigned long long)c->size, c->bs, c->queues, c->poll_queues,
+			       irqmode_names[c->irqmode], (unsigned long long)c->completion_ns,
+			       c->depth, c->memory_backed ? "yes" : "no",
+			       (unsigned long long)nb->pages);
+		first = false;
+	}
+	if (json)
+		printf("]}\n");
+	mutex_unlock(&nullb_lock);
+	return 0;
+}
+
+static int cmd_nullb(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "add"))
+		return nullb_cmd_add(argc, argv);
+	if (argc == 3 && !strcmp(argv[1], "del")) {
+		struct gendisk *disk = disk_find(argv[2]);
+
+		if (!disk || disk->whole != disk || nullb_destroy(disk))
+			return shell_error("no null device '%s'", argv[2]);
+		return 0;
+	}
+	if (argc >= 2 && argc <= 3 && !strcmp(argv[1], "list")) {
+		if (argc == 3 && strcmp(argv[2], "--json"))
+			return shell_usage_error(argv[0]);
+		return nullb_cmd_list(argc == 3);
+	}
+	return shell_usage_error(argv[0]);
+}
+SHELL_COMMAND(nullb, cmd_nullb,
+	      "nullb add [size=] [bs=] [queues=] [poll_queues=] [irqmode=none|ipi|timer] "
+	      "[completion_ns=] [memory_backed=1] [depth=] [max_sectors=] [max_segments=] | "
+	      "nullb del <name> | nullb list [--json]",
+	      "null block devices (the block layer alone)");
