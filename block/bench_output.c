@@ -4,6 +4,7 @@
  * in thousandths and printed as "123.456".
  */
 #include "block/bench_output.h"
+#include "lib/math64.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -57,33 +58,27 @@ void bench_result_sum(const struct bench_job_result *jobs, unsigned int nr,
 
 u64 bench_iops_milli(u64 ios, u64 runtime_ns)
 {
-	if (!runtime_ns)
-		return 0;
-	return (u64)((unsigned __int128)ios * 1000000000000ULL / runtime_ns);
+	return mul_u64_u64_div_u64(ios, 1000000000000ULL, runtime_ns);
 }
 
 u64 bench_cycles_per_io_milli(const struct bench_job_result *r)
 {
 	u64 ios = r->dir[BENCH_DIR_READ].ios + r->dir[BENCH_DIR_WRITE].ios;
 
-	if (!ios)
-		return 0;
-	return (u64)((unsigned __int128)r->busy_cycles * 1000 / ios);
+	return mul_u64_u64_div_u64(r->busy_cycles, 1000, ios);
 }
 
 /* busy time as a percentage of wall time, thousandths; several CPUs for the total */
 static u64 busy_pct_milli(const struct bench_job_result *r, unsigned int nr_cpus)
 {
-	if (!r->runtime_ns || !nr_cpus)
+	if (!nr_cpus)
 		return 0;
-	return (u64)((unsigned __int128)r->busy_ns * 100000 / r->runtime_ns / nr_cpus);
+	return mul_u64_u64_div_u64(r->busy_ns, 100000, r->runtime_ns) / nr_cpus;
 }
 
 static u64 bw_bytes_per_sec(u64 bytes, u64 runtime_ns)
 {
-	if (!runtime_ns)
-		return 0;
-	return (u64)((unsigned __int128)bytes * 1000000000ULL / runtime_ns);
+	return mul_u64_u64_div_u64(bytes, 1000000000ULL, runtime_ns);
 }
 
 #define MILLI(v) (unsigned long long)((v) / 1000), (unsigned long long)((v) % 1000)

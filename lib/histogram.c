@@ -4,6 +4,7 @@
  * below the top one; below 2*SUB the bucket is v itself.
  */
 #include "lib/histogram.h"
+#include "lib/math64.h"
 #include "lib/string.h"
 
 void hist_init(struct histogram *h)
@@ -74,7 +75,7 @@ u64 hist_mean_milli(const struct histogram *h)
 {
 	if (!h->count)
 		return 0;
-	return (u64)((unsigned __int128)h->sum * 1000 / h->count);
+	return mul_u64_u64_div_u64(h->sum, 1000, h->count);
 }
 
 /* floor(sqrt(x)) for a 128-bit x, by bits. */
@@ -104,12 +105,15 @@ static u64 isqrt128(unsigned __int128 x)
  */
 u64 hist_stddev_milli(const struct histogram *h)
 {
-	unsigned __int128 n = h->count, s = h->sum, var_n2;
+	u128 n = h->count, s = h->sum, var_n2, mean_sq;
 
 	if (h->count < 2)
 		return 0;
-	if (h->sum_sq > ((unsigned __int128)-1) / n)
-		return isqrt128(h->sum_sq / n - (s / n) * (s / n)) * 1000;
+	if (h->sum_sq > div128_u64((u128)-1, h->count, NULL)) {
+		mean_sq = div128_u64(s, h->count, NULL);
+		mean_sq *= mean_sq;
+		return isqrt128(div128_u64(h->sum_sq, h->count, NULL) - mean_sq) * 1000;
+	}
 	var_n2 = n * h->sum_sq - s * s;
 	if (var_n2 <= ((unsigned __int128)-1) / 1000000)
 		return isqrt128(var_n2 * 1000000) / h->count;
@@ -125,7 +129,7 @@ u64 hist_percentile(const struct histogram *h, u32 ppm)
 		return 0;
 	if (ppm >= 1000000)
 		return h->max;
-	want = (u64)(((unsigned __int128)h->count * ppm + 999999) / 1000000);
+	want = (u64)div128_u64((u128)h->count * ppm + 999999, 1000000, NULL);
 	if (want == 0)
 		want = 1;
 	for (i = 0; i < HIST_BUCKETS; i++) {

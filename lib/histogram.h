@@ -25,7 +25,7 @@ struct histogram {
 	u64 count;
 	u64 min, max;			/* min is U64_MAX while empty */
 	u64 sum;
-	unsigned __int128 sum_sq;
+	unsigned __int128 sum_sq;	/* 128 bits: a u64 overflows at 4 s squared */
 	u64 buckets[HIST_BUCKETS];
 };
 
