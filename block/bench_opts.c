@@ -623,6 +623,11 @@ int bench_parse(int argc, char **argv, struct bench_config *cfg, char *err, size
 		return opt_error("engine=sync: iodepth must be 1 (use engine=async)");
 	if (cfg->size && cfg->size < cfg->bs_max)
 		return opt_error("size: smaller than the largest block size (%u)", cfg->bs_max);
+	/* a block is checked as it was written: one size, and reads apart from writes */
+	if (cfg->verify && cfg->bs_min != cfg->bs_max)
+		return opt_error("verify: needs one block size (bs=), not bsrange/bssplit");
+	if (cfg->verify && cfg->rwmixread != 0 && cfg->rwmixread != 100)
+		return opt_error("verify: write in one run (rw=write), check in another (rw=read)");
 	if (cfg->time_based && !cfg->runtime_ns)
 		return opt_error("time_based: needs runtime=");
 	if (cfg->ioprio_class == 3 && cfg->ioprio > 0)

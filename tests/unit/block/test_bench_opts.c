@@ -300,6 +300,9 @@ static void test_misc(void **state)
 	ok("bench vda verify=none");
 	assert_false(cfg.verify);
 	bad("bench vda verify=md5", "verify=md5: unknown");
+	bad("bench vda verify=crc32c bsrange=4k-8k", "needs one block size");
+	bad("bench vda verify=crc32c rw=randrw", "write in one run");
+	ok("bench vda verify=crc32c rw=randwrite bs=8k");
 	ok("bench vda --quiet --json name=job1 direct=1 randseed=42");
 	assert_true(cfg.quiet);
 	assert_true(cfg.json);
