@@ -124,6 +124,31 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	return c;
 }
 
+/* Give every cache's cached empty slabs back to the page allocator. */
+void kmem_cache_shrink_all(void)
+{
+	unsigned long list_flags = spin_lock_irqsave(&cache_list_lock);
+	struct kmem_cache *c;
+
+	list_for_each_entry(c, &cache_list, link) {
+		for (;;) {
+			unsigned long flags = spin_lock_irqsave(&c->lock);
+			struct page *head = list_first_entry_or_null(&c->empty, struct page, list);
+
+			if (head) {
+				list_del(&head->list);
+				c->nr_empty--;
+				c->nr_slabs--;
+			}
+			spin_unlock_irqrestore(&c->lock, flags);
+			if (!head)
+				break;
+			slab_release(c, head);
+		}
+	}
+	spin_unlock_irqrestore(&cache_list_lock, list_flags);
+}
+
 void kmem_cache_destroy(struct kmem_cache *c)
 {
 	unsigned long flags;
