@@ -278,3 +278,55 @@ out:
 		page_free(r, 10);
 }
 SELFTEST(nvme, prp_sizes, test_prp_sizes);
+
+/* --- poll_queue ------------------------------------------------------------------ */
+/*
+ * With poll queues (`queue <dev> poll_queues=N`, or nvme_poll_queues=N at
+ * boot): polled reads and writes complete on a queue created without an
+ * interrupt, and their data round-trips.
+ */
+static void test_poll_queue(struct selftest *t)
+{
+	struct nvme_ns *ns = first_ns();
+	u64 completed = 0, irqs = 0, completed2 = 0, irqs2 = 0;
+	struct nvme_ctrl *c;
+	u8 *w, *r;
+
+	if (!ns || !ns->ctrl->tagset.nr_poll_queues)
+		return;
+	c = ns->ctrl;
+	for (unsigned int qid = 1; qid <= c->max_io_queues; qid++) {
+		if (c->queues[qid].live && c->queues[qid].poll) {
+			completed += c->queues[qid].completed;
+			irqs += c->queues[qid].interrupts;
+		}
+	}
+	w = page_alloc(4);
+	r = page_alloc(4);
+	if (!w || !r) {
+		ST_EXPECT(t, false);
+		goto out;
+	}
+	for (unsigned int i = 0; i < 65536; i++)
+		w[i] = (u8)(i * 31 + 3);
+	memset(r, 0, 65536);
+	ST_EXPECT_EQ(t, blk_rw_sync(&ns->disk, REQ_OP_WRITE, 128, w, 65536, REQ_POLLED), 0);
+	ST_EXPECT_EQ(t, blk_rw_sync(&ns->disk, REQ_OP_READ, 128, r, 65536, REQ_POLLED), 0);
+	ST_EXPECT(t, !memcmp(w, r, 65536));
+	for (unsigned int qid = 1; qid <= c->max_io_queues; qid++) {
+		if (c->queues[qid].live && c->queues[qid].poll) {
+			completed2 += c->queues[qid].completed;
+			irqs2 += c->queues[qid].interrupts;
+		}
+	}
+	printf("nvme %s: poll queues completed %llu commands, %llu interrupts\n", c->name,
+	       (unsigned long long)(completed2 - completed), (unsigned long long)(irqs2 - irqs));
+	ST_EXPECT(t, completed2 - completed >= 2);
+	ST_EXPECT_EQ(t, irqs2 - irqs, 0);
+out:
+	if (w)
+		page_free(w, 4);
+	if (r)
+		page_free(r, 4);
+}
+SELFTEST(nvme, poll_queue, test_poll_queue);
