@@ -175,8 +175,10 @@ def test_last_lba_and_out_of_range(two_ns):
 
 def test_errors(two_ns):
     m, _, _ = two_ns
-    err = check_error(m, "nvme id-ns nvme0 nsid=99")
-    assert "nvme0" in err
+    # an inactive id within NN, and one beyond it: the status decoded
+    assert "not active" in check_error(m, "nvme id-ns nvme0 nsid=99")
+    err = check_error(m, "nvme id-ns nvme0 nsid=300")
+    assert "Invalid Namespace or Format (sct 0x0 sc 0x0b, dnr)" in err, err
     check_error(m, "nvme id-ctrl nvme7")
     check_error(m, "nvme id-ctrl")
     check_error(m, "nvme frobnicate nvme0")
