@@ -14,8 +14,8 @@
 struct gendisk *blk_cmd_disk(const char *name);
 
 /*
- * Take "--json" out of argv (anywhere after argv[0]); returns whether it was
- * there. argc is updated.
+ * Take every flag ("--json") out of argv, wherever it is after argv[0];
+ * returns whether there was one. argc is updated.
  */
 bool blk_cmd_take_flag(int *argc, char **argv, const char *flag);
 

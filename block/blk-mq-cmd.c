@@ -15,7 +15,8 @@
  * line (those before it stay applied).
  */
 #include "block/blk-cmd.h"
-#include "block/blk-mq.h"
+#include "block/blk-internal.h"
+#include "kernel/mutex.h"
 #include "kernel/console.h"
 #include "kernel/percpu.h"
 #include "kernel/shell.h"
@@ -144,7 +145,20 @@ static u64 show_read_only(struct request_queue *q) { return q->disk && q->disk->
 
 static const char *show_scheduler(struct request_queue *q)
 {
-	return q->elevator ? q->elevator->name : "none";
+	return elevator_name(q);
+}
+
+/* every scheduler `scheduler=` takes, none first */
+static const char *show_schedulers(struct request_queue *q)
+{
+	static char buf[128];
+	size_t used = strlcpy(buf, "none", sizeof(buf));
+
+	(void)q;
+	for (unsigned int i = 0; elevator_list[i] && used < sizeof(buf); i++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, " %s",
+					 elevator_list[i]->name);
+	return buf;
 }
 
 static int queue_parse_u32(const char *key, const char *value, u32 lo, u32 hi, u32 *out)
@@ -180,8 +194,8 @@ static int store_nr_requests(struct queue_change *c, const char *value)
 	const struct blk_mq_tag_set *set = c->q->tag_set;
 
 	c->nr_requests = true;
-	/* every map keeps one normal tag above the reserved ones (lib/sbitmap.h) */
-	return queue_parse_u32("nr_requests", value, set->reserved_tags + 1, set->queue_depth,
+	/* the reserved tags are not requests a submitter can get */
+	return queue_parse_u32("nr_requests", value, 1, set->queue_depth - set->reserved_tags,
 			       &c->nr_req);
 }
 
@@ -204,6 +218,7 @@ static const struct queue_attr queue_attrs[] = {
 	{ "nr_hw_queues", show_nr_hw_queues, NULL, store_nr_hw_queues },
 	{ "poll_queues", show_poll_queues, NULL, store_poll_queues },
 	{ "scheduler", NULL, show_scheduler, store_scheduler },
+	{ "schedulers", NULL, show_schedulers, NULL },
 	{ "nr_requests", show_nr_requests, NULL, store_nr_requests },
 	{ "max_sectors_kb", show_max_sectors_kb, NULL, store_max_sectors_kb },
 	{ "max_hw_sectors_kb", show_max_hw_sectors_kb, NULL, NULL },
@@ -263,31 +278,28 @@ static int queue_parse(struct queue_change *c, int argc, char **argv)
 	return 0;
 }
 
-/* Resize every hardware queue's tag map to nr, queue frozen (sbitmap_resize's rule). */
+/* Resize every hardware queue's tag map, frozen as sbitmap_resize wants. */
 static int queue_set_nr_requests(struct request_queue *q, u32 nr)
 {
-	int err = 0;
+	int err;
 
 	blk_mq_freeze_queue(q);
-	for (unsigned int i = 0; i < q->nr_hw_queues && !err; i++)
-		err = sbitmap_resize(&q->hctxs[i]->tags->bitmap, nr);
-	if (err) {
-		for (unsigned int i = 0; i < q->nr_hw_queues; i++)
-			sbitmap_resize(&q->hctxs[i]->tags->bitmap, q->nr_requests);
-	} else {
-		q->nr_requests = nr;
-	}
+	mutex_lock(&q->sysfs_lock);
+	err = blk_mq_tag_resize(q, nr);
+	mutex_unlock(&q->sysfs_lock);
 	blk_mq_unfreeze_queue(q);
 	return err;
 }
 
-/* Lower or raise max_sectors within the hardware's limit, queue frozen. */
+/* Lower or raise max_sectors within the hardware's limit; no bio is being split meanwhile. */
 static void queue_set_max_sectors(struct request_queue *q, u32 kb)
 {
 	blk_mq_freeze_queue(q);
+	mutex_lock(&q->sysfs_lock);
 	if (!q->limits.max_hw_sectors)
 		q->limits.max_hw_sectors = q->limits.max_sectors;
 	q->limits.max_sectors = kb * 2;
+	mutex_unlock(&q->sysfs_lock);
 	blk_mq_unfreeze_queue(q);
 }
 
@@ -300,6 +312,10 @@ static int queue_apply(struct queue_change *c)
 		u32 nr_hw = c->hw_queues ? c->nr_hw : q->nr_hw_queues;
 		u32 nr_poll = c->poll_queues ? c->nr_poll : q->tag_set->nr_poll_queues;
 
+		if (nr_poll && !q->tag_set->ops->poll)
+			return shell_error("%s (%s) cannot have poll queues: its driver has no poll method",
+					   q->disk ? q->disk->name : "the queue",
+					   q->disk && q->disk->driver ? q->disk->driver : "?");
 		if (nr_poll >= nr_hw)
 			return shell_error("poll_queues (%u) must be fewer than nr_hw_queues (%u): one queue at least takes interrupts",
 					   nr_poll, nr_hw);

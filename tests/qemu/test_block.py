@@ -59,6 +59,15 @@ def make_image(name, size=IMAGE_SIZE):
     return path
 
 
+def spare_nvme(name):
+    """run-qemu adds a default 1 GiB NVMe disk (build/nvme0.img) to a machine given only
+    virtio disks; two machines alive at once would both lock it. Each gets its own."""
+    path = image_path(f"spare-{name}.img")
+    with open(path, "wb") as f:
+        f.truncate(MIB)
+    return [path]
+
+
 def image_read(path, offset, length):
     with open(path, "rb") as f:
         f.seek(offset)
@@ -134,7 +143,7 @@ def hexdump_host(path, offset, length):
 @pytest.fixture(scope="module")
 def vda():
     path = make_image("vda.img")
-    m = stork.Machine(smp=4, virtio=[path], name="test_block-vda")
+    m = stork.Machine(smp=4, virtio=[path], nvme=spare_nvme("vda"), name="test_block-vda")
     try:
         m.start()
         if "vda" not in m.run("lsblk"):
@@ -275,6 +284,14 @@ def test_virtio_mq_and_queue(vda):
     check_write(m, path, "vda", lba + 5000, 1000, "seq")
     m.run(f"queue vda nr_requests={depth}")
     assert m.run_json("queue vda --json")["nr_requests"] == depth
+    # poll queues: the driver either takes them or says why not
+    out = m.run("queue vda poll_queues=1")
+    if out.startswith("error:"):
+        assert "cannot have poll queues" in out or "cannot change to" in out, out
+    else:
+        assert re.search(r"^poll_queues\s+1$", out, re.M), out
+        check_write(m, path, "vda", lba + 6000, 500, "seq")
+        m.run("queue vda poll_queues=0")
     out = m.run("queue vda scheduler=none")
     assert re.search(r"^scheduler\s+none$", out, re.M), out
 
@@ -293,7 +310,7 @@ def test_long_sum_progress_and_ctrl_c(boot):
     path = image_path("long.img")
     with open(path, "wb") as f:
         f.truncate(2048 * MIB)          # sparse: zeroes
-    m = boot(smp=2, virtio=[path])
+    m = boot(smp=2, virtio=[path], nvme=spare_nvme("long"))
     if "vda" not in m.run("lsblk"):
         pytest.skip("no vda: the virtio-blk driver is not in this kernel")
     blocks = 2 * 1024 * MIB // SECTOR
@@ -316,7 +333,7 @@ def test_gpt_partitions(boot):
     # vda1: sectors 2048 .. 10239 (4 MiB); vda2: 10240 .. 30719 (10 MiB)
     subprocess.run(["sgdisk", "-n", "1:2048:10239", "-n", "2:10240:30719", path],
                    check=True, capture_output=True)
-    m = boot(smp=2, virtio=[path])
+    m = boot(smp=2, virtio=[path], nvme=spare_nvme("gpt"))
     out = m.run("lsblk")
     if "vda" not in out:
         pytest.skip("no vda: the virtio-blk driver is not in this kernel")
@@ -340,22 +357,43 @@ def test_gpt_partitions(boot):
 
 # --- null (memory backed) ---------------------------------------------------------
 
-def test_null_memory_backed(boot):
-    m = boot(smp=2, append="null_blk.memory_backed=1")
+@pytest.mark.parametrize("bs", [512, 4096])
+def test_null_memory_backed(boot, bs):
+    m = boot(smp=2, append=f"null_blk.memory_backed=1 null_blk.bs={bs}")
     if "null0" not in m.run("lsblk"):
         pytest.skip("no null0: the null block device is not in this kernel")
     q = m.run_json("queue null0 --json")
     lbs = q["logical_block_size"]
+    assert lbs == bs, q
     count = 4 * MIB // lbs
     m.run(f"write null0 0 {count} pattern=seq", timeout=120)
     assert m.run(f"sum null0 0 {count}", timeout=120) == crc(seq_bytes(0, 4 * MIB // SECTOR))
     m.run("write null0 5 3 pattern=0x5a")
     out = m.run("read null0 5 3")
-    assert out.splitlines()[0].startswith("%08x  5a 5a 5a" % (5 * lbs)), out
+    assert out.splitlines() == ["%08x  %s  |%s|" % (5 * lbs, " ".join(["5a"] * 8) + "  " +
+                                                   " ".join(["5a"] * 8), "Z" * 16),
+                                "*", "%08x" % (8 * lbs)], out
     assert m.run("sum null0 5 3") == crc(b"\x5a" * 3 * lbs)
     assert m.run(f"sum null0 8 {count - 8}") == crc(seq_bytes(8 * lbs // SECTOR,
                                                                (count - 8) * lbs // SECTOR))
+    # bytes with a suffix must be whole blocks
+    assert m.run(f"sum null0 {lbs * 8}b 4k") == crc(seq_bytes(8 * lbs // SECTOR, 8))
+    if bs > 512:
+        check_error(m, "read null0 512b")
+        check_error(m, "write null0 0 2k pattern=1")
     check_mq_covers(m, "null0", 2)
+
+    # a poll queue: the null device can poll; the data stays right
+    out = m.run("queue null0 nr_hw_queues=3 poll_queues=1")
+    assert re.search(r"^poll_queues\s+1$", out, re.M), out
+    lines = mq_lines(m, "null0")
+    assert len(lines) == 3 and " type poll " in lines[2], lines
+    check_mq_covers(m, "null0", 2)
+    assert m.run(f"sum null0 0 {count}", timeout=120) == crc(
+        seq_bytes(0, 5 * lbs // SECTOR) + b"\x5a" * 3 * lbs +
+        seq_bytes(8 * lbs // SECTOR, (count - 8) * lbs // SECTOR))
+    m.run("queue null0 poll_queues=0 nr_hw_queues=2")
+    assert len(mq_lines(m, "null0")) == 2
 
 
 # --- NVMe -------------------------------------------------------------------------
@@ -369,3 +407,21 @@ def test_nvme_data(boot):
     data_round_trips(m, path, "nvme0n1", lbs=lbs)
     check_mq_covers(m, "nvme0n1", 2)
     assert m.run("flush nvme0n1") == "flushed nvme0n1"
+
+
+def test_nvme_4k_namespace(boot):
+    """A second namespace with 4096-byte blocks: LBAs and counts are 4 KiB blocks."""
+    path = make_image("nvme-ns1.img")
+    path4k = make_image("nvme-ns2-4k.img")
+    m = boot(smp=2, nvme=[path], extra=[
+        "-drive", f"file={path4k},if=none,id=ns2,format=raw",
+        "-device", "nvme-ns,drive=ns2,bus=nvme-ctrl0,nsid=2,"
+                   "logical_block_size=4096,physical_block_size=4096"])
+    if "nvme0n2" not in m.run("lsblk"):
+        pytest.skip("no nvme0n2: the NVMe driver (or namespace support) is not in this kernel")
+    assert m.run_json("queue nvme0n2 --json")["logical_block_size"] == 4096
+    data_round_trips(m, path4k, "nvme0n2", lbs=4096)
+    check_error(m, "read nvme0n2 512b")
+    check_error(m, f"read nvme0n2 {IMAGE_SIZE // 4096}")
+    # namespace 1 untouched by all that
+    assert m.run("sum nvme0n1 0 16") == crc(image_read(path, 0, 16 * SECTOR))
