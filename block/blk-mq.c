@@ -277,8 +277,6 @@ void blk_mq_submit_piece(struct request_queue *q, struct bio *bio, const struct 
 	struct blk_mq_ctx *ctx;
 	struct request *rq;
 
-	if ((bio->flags & REQ_POLLED) && q->poll_enabled)
-		type = HCTX_TYPE_POLL;
 	preempt_disable();
 	ctx = blk_queue_enter(q, can_sleep);
 	if (unlikely(!ctx)) {
@@ -286,6 +284,9 @@ void blk_mq_submit_piece(struct request_queue *q, struct bio *bio, const struct 
 		blk_bio_end_piece(bio, -EAGAIN);
 		return;
 	}
+	/* entered: the layout cannot change under us now */
+	if ((bio->flags & REQ_POLLED) && ctx->hctxs[HCTX_TYPE_POLL])
+		type = HCTX_TYPE_POLL;
 	hctx = ctx->hctxs[type];
 	rq = blk_mq_get_tag(hctx, ctx, false);
 	if (unlikely(!rq)) {
@@ -301,6 +302,13 @@ void blk_mq_submit_piece(struct request_queue *q, struct bio *bio, const struct 
 			blk_flush_plug(plug);
 		/* hctx stays valid: our count in ctx keeps a resize from starting */
 		wait_event(hctx->tags->wait, (rq = blk_mq_get_tag(hctx, ctx, false)) != NULL);
+		/*
+		 * A put may have spent its wake-up on us while we were taking
+		 * a tag on our own: pass it on, or a sleeper could miss a
+		 * free tag.
+		 */
+		if (!list_empty(&hctx->tags->wait.waiters))
+			wake_up_one(&hctx->tags->wait);
 		preempt_disable();
 	}
 	blk_local_inc(&ctx->submitted);
@@ -443,6 +451,16 @@ int blk_mq_poll(struct request_queue *q)
 	return found;
 }
 
+static int blk_mq_poll_every_hctx(struct request_queue *q)
+{
+	int found = 0;
+
+	for (unsigned int i = 0; i < q->nr_hw_queues; i++)
+		if (q->hctxs[i]->type == HCTX_TYPE_POLL)
+			found += blk_mq_poll_hctx(q->hctxs[i]);
+	return found;
+}
+
 int blk_mq_poll_all(struct request_queue *q)
 {
 	int found = blk_mq_poll(q);
@@ -452,12 +470,20 @@ int blk_mq_poll_all(struct request_queue *q)
 	/* the submitter may have moved to another CPU since it issued */
 	preempt_disable();
 	if (blk_queue_enter(q, false)) {
-		for (unsigned int i = 0; i < q->nr_hw_queues; i++)
-			if (q->hctxs[i]->type == HCTX_TYPE_POLL)
-				found += blk_mq_poll_hctx(q->hctxs[i]);
+		found = blk_mq_poll_every_hctx(q);
 		blk_queue_exit(q);
+		preempt_enable();
+		return found;
 	}
 	preempt_enable();
+	/*
+	 * Frozen: a freezer may be waiting for the very request we poll for,
+	 * so poll anyway. The hctxs are only rebuilt under sysfs_lock, which
+	 * the rebuilders take after their freeze is complete.
+	 */
+	mutex_lock(&q->sysfs_lock);
+	found = blk_mq_poll_every_hctx(q);
+	mutex_unlock(&q->sysfs_lock);
 	return found;
 }
 

@@ -205,14 +205,14 @@ void disk_del(struct gendisk *disk)
 static const char *size_human(u64 bytes, char *buf, size_t len)
 {
 	static const char units[] = "BKMGTP";
-	u64 unit = 1;
+	u64 unit = 1, tenths;
 	int u = 0;
 
 	while (u < 5 && bytes >= unit * 1024) {
 		unit *= 1024;
 		u++;
 	}
-	u64 tenths = (bytes * 10 + unit / 2) / unit;
+	tenths = (bytes / unit) * 10 + ((bytes % unit) * 10 + unit / 2) / unit;
 
 	if (u == 0 || tenths % 10 == 0)
 		snprintf(buf, len, "%llu%c", (unsigned long long)(tenths / 10), units[u]);
