@@ -325,3 +325,13 @@ def test_batch32_doorbells(boot, dbbuf):
     cmds, sq_db, _, _, _, _ = res["one at a time"]
     assert cmds == 32 and sq_db <= 32, res
     print(f"nvme_dbbuf={dbbuf}: {res}")
+
+
+def test_sgl_data(boot):
+    """nvme_sgl_threshold=4k: multi-segment requests go out as SGLs; the data must not care."""
+    path = image("sgl.img", 16 * MIB)
+    m = boot(smp=2, nvme=[path], virtio=virtio_disk("boot"), append="nvme_sgl_threshold=4k")
+    assert m.run_json("nvme id-ctrl nvme0 --json")["features"]["sgl"] is True
+    assert "0 failed" in m.run("selftest nvme", timeout=120)
+    check_write(m, path, "nvme0n1", 100, 3000, 512)
+    assert m.run("sum nvme0n1 0 2048") == crc(image_read(path, 0, MIB))
