@@ -304,7 +304,13 @@ static int nvme_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	struct nvme_queue *q;
 	int err;
 
-	if (hctx_index + 1 > c->max_io_queues || rq->tag < 0 || (u32)rq->tag >= c->io_depth - 1)
+	if (hctx_index + 1 > c->max_io_queues) {
+		if (rq->tag == 0)
+			pr_err("%s: hardware queue %u asked, the controller granted %u queue pairs\n",
+			       c->name, hctx_index + 1, c->max_io_queues);
+		return -EINVAL;
+	}
+	if (rq->tag < 0 || (u32)rq->tag >= c->io_depth - 1)
 		return -EINVAL;
 	q = &c->queues[hctx_index + 1];
 	if (!q->prp || !q->prp[rq->tag].nr) {

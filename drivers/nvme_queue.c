@@ -110,6 +110,15 @@ void nvme_queue_dbbuf_init(struct nvme_queue *q)
 	 */
 	*q->shadow_sq_db = q->sq_db_value;
 	*q->shadow_cq_db = q->cq_head;
+	/*
+	 * An I/O queue is (re)created empty, before the controller looks at its
+	 * slots: an event index left by a deleted queue with the same id would
+	 * make the first doorbells look unneeded.
+	 */
+	if (q->qid) {
+		*q->shadow_sq_ei = 0;
+		*q->shadow_cq_ei = 0;
+	}
 }
 
 /*
