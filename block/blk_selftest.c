@@ -360,17 +360,17 @@ static void perf_loop(struct selftest *t, struct gendisk *disk, const char *what
 {
 	struct bio_vec vec;
 	u8 *buf = page_alloc(0);
-	unsigned int n = 20000;
+	unsigned int n = 10000;
 	u64 t0 = 0, c0 = 0, c1, t1;
 
 	if (!buf)
 		return;
 	vec = (struct bio_vec){ virt_to_phys(buf), 4096 };
-	for (unsigned int i = 0; i < n + 1000; i++) {
+	for (unsigned int i = 0; i < n + 500; i++) {
 		struct bio bio = { .disk = disk, .sector = (i % 1024) * 8, .size = 4096,
 				   .op = REQ_OP_READ, .vecs = &vec, .vcnt = 1 };
 
-		if (i == 1000) {	/* warm */
+		if (i == 500) {	/* warm */
 			t0 = time_ns();
 			c0 = rdtsc();
 		}
