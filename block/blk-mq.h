@@ -147,7 +147,7 @@ struct blk_mq_tag_set {
 	unsigned int queue_depth;	/* tags per hardware queue, reserved included */
 	unsigned int reserved_tags;
 	unsigned int cmd_size;		/* driver bytes after each struct request */
-	unsigned int timeout_ns;	/* per request; 0: 30 s */
+	u64 timeout_ns;			/* per request; 0: 30 s */
 	void *driver_data;
 	struct blk_mq_queue_map map[HCTX_MAX_TYPES];
 	unsigned int nr_maps;		/* 1, or 2 with POLL queues */

@@ -595,7 +595,7 @@ static int nvme_tagset_init(struct nvme_ctrl *c)
 	set->nr_poll_queues = nr_poll;
 	set->queue_depth = c->io_depth - 1;
 	set->cmd_size = sizeof(struct nvme_iod);
-	set->timeout_ns = 0;		/* blk-mq's 30 s; the u32 field cannot say more than 4.29 s */
+	set->timeout_ns = 0;		/* blk-mq's default, 30 s */
 	set->driver_data = c;
 	err = blk_mq_alloc_tag_set(set);
 	if (err)
