@@ -125,6 +125,18 @@ int blk_mq_tag_resize(struct request_queue *q, unsigned int nr_requests)
 	return 0;
 }
 
+int blk_mq_set_nr_requests(struct request_queue *q, unsigned int nr)
+{
+	int err;
+
+	blk_mq_freeze_queue(q);
+	mutex_lock(&q->sysfs_lock);
+	err = blk_mq_tag_resize(q, nr);
+	mutex_unlock(&q->sysfs_lock);
+	blk_mq_unfreeze_queue(q);
+	return err;
+}
+
 struct busy_iter {
 	struct blk_mq_tags *tags;
 	bool (*fn)(struct request *rq, void *arg);

@@ -260,6 +260,12 @@ void blk_mq_unquiesce_queue(struct request_queue *q);
 int blk_mq_update_nr_hw_queues(struct blk_mq_tag_set *set, unsigned int nr_hw_queues,
 			       unsigned int nr_poll_queues);
 
+/*
+ * Tags usable per hardware queue, reserved ones not counted: 1 ..
+ * queue_depth - reserved_tags (-EINVAL otherwise). Freezes the queue.
+ */
+int blk_mq_set_nr_requests(struct request_queue *q, unsigned int nr);
+
 /* Poll the POLL hardware queue of this CPU; returns completions found. */
 int blk_mq_poll(struct request_queue *q);
 

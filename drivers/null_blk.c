@@ -575,18 +575,20 @@ static int nullb_cmd_list(bool json)
 		       "POLL", "IRQ", "COMPL-NS", "DEPTH", "MEMORY", "PAGES");
 	list_for_each_entry(nb, &nullb_devices, link) {
 		const struct nullb_config *c = &nb->cfg;
+		/* the live counts: `queue <dev> nr_hw_queues=` may have changed them */
+		unsigned int poll = nb->set.nr_poll_queues, queues = nb->set.nr_hw_queues - poll;
 
 		if (json)
 			printf("%s{\"name\":\"%s\",\"size\":%llu,\"bs\":%u,\"queues\":%u,"
 			       "\"poll_queues\":%u,\"irqmode\":\"%s\",\"completion_ns\":%llu,"
 			       "\"depth\":%u,\"memory_backed\":%s,\"pages\":%llu}",
 			       first ? "" : ",", nb->disk.name, (unsigned long long)c->size, c->bs,
-			       c->queues, c->poll_queues, irqmode_names[c->irqmode],
+			       queues, poll, irqmode_names[c->irqmode],
 			       (unsigned long long)c->completion_ns, c->depth,
 			       c->memory_backed ? "true" : "false", (unsigned long long)nb->pages);
 		else
 			printf("%-8s %12llu %5u %6u %5u %6s %10llu %5u %7s %8llu\n", nb->disk.name,
-			       (unsigned long long)c->size, c->bs, c->queues, c->poll_queues,
+			       (unsigned long long)c->size, c->bs, queues, poll,
 			       irqmode_names[c->irqmode], (unsigned long long)c->completion_ns,
 			       c->depth, c->memory_backed ? "yes" : "no",
 			       (unsigned long long)nb->pages);
