@@ -87,7 +87,19 @@ struct queue_limits {
 	 * max_sectors, as the driver set it.
 	 */
 	u32 max_hw_sectors;
+	u32 features;		/* BLK_FEAT_*: what the device does with a volatile cache */
 };
+
+/*
+ * Cache features. Without BLK_FEAT_WRITE_CACHE, writes are durable when they
+ * complete and FUA/PREFLUSH are dropped. With it, blk-core turns PREFLUSH
+ * into a flush before the write unless the driver does it itself
+ * (BLK_FEAT_PREFLUSH), and FUA into a flush after it unless the device takes
+ * FUA (BLK_FEAT_FUA).
+ */
+#define BLK_FEAT_WRITE_CACHE	(1U << 0)
+#define BLK_FEAT_FUA		(1U << 1)
+#define BLK_FEAT_PREFLUSH	(1U << 2)
 
 /*
  * Where the first piece of a bio ends: its length, how many hardware

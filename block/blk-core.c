@@ -22,6 +22,7 @@
 #include "block/blk-internal.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
+#include "kernel/preempt.h"
 #include "kernel/paging.h"
 #include "kernel/slab.h"
 #include "kernel/thread.h"
@@ -66,6 +67,55 @@ static void piece_from_split(struct blk_piece *p, const struct bio *it,
 				  : it->vcnt;
 }
 
+/* A flush of the whole disk, waited for. */
+static int blk_flush_wait(struct gendisk *disk)
+{
+	struct bio flush = { .disk = disk, .op = REQ_OP_FLUSH };
+
+	return submit_bio_wait(&flush);
+}
+
+/*
+ * A write with PREFLUSH or FUA on a device whose cache needs help: run the
+ * sequence flush, write, flush (each part only as needed) in the submitter's
+ * context, then end the bio. Returns true when it took the bio over. This is
+ * not the hot path: plain writes never come here. A submitter that cannot
+ * sleep gets -EAGAIN (nothing in stork submits FUA writes from interrupts).
+ */
+static bool blk_flush_sequence(struct gendisk *disk, struct bio *bio)
+{
+	u32 features = disk->queue->limits.features;
+	bool pre, post;
+	struct bio data;
+	int err = 0;
+
+	if (!(features & BLK_FEAT_WRITE_CACHE)) {
+		bio->flags &= ~(REQ_PREFLUSH | REQ_FUA);	/* nothing volatile to flush */
+		return false;
+	}
+	pre = (bio->flags & REQ_PREFLUSH) && !(features & BLK_FEAT_PREFLUSH);
+	post = (bio->flags & REQ_FUA) && !(features & BLK_FEAT_FUA);
+	if (!pre && !post)
+		return false;
+	if (preempt_count() || !irqs_enabled()) {
+		bio_fail(bio, -EAGAIN);
+		return true;
+	}
+	if (pre)
+		err = blk_flush_wait(disk);
+	if (!err) {
+		data = *bio;
+		data.flags &= ~((pre ? REQ_PREFLUSH : 0) | (post ? REQ_FUA : 0));
+		err = submit_bio_wait(&data);
+	}
+	if (!err && post)
+		err = blk_flush_wait(disk);
+	bio->status = err;
+	if (bio->end_io)
+		bio->end_io(bio);
+	return true;
+}
+
 void submit_bio(struct bio *bio)
 {
 	struct gendisk *disk = bio->disk;
@@ -85,6 +135,14 @@ void submit_bio(struct bio *bio)
 		err = -EROFS;
 	if (unlikely(err)) {
 		bio_fail(bio, err);
+		return;
+	}
+	if (unlikely(bio->flags & (REQ_PREFLUSH | REQ_FUA)) && blk_flush_sequence(disk, bio))
+		return;
+	if (unlikely(bio->op == REQ_OP_FLUSH && !(q->limits.features & BLK_FEAT_WRITE_CACHE))) {
+		bio->status = 0;	/* no volatile cache: every write is durable already */
+		if (bio->end_io)
+			bio->end_io(bio);
 		return;
 	}
 	it = *bio;

@@ -522,6 +522,9 @@ static void nvme_ns_limits(struct nvme_ctrl *c, struct nvme_ns *ns, struct queue
 	lim->max_segment_size = c->max_transfer;
 	lim->seg_boundary_mask = 0xffffffff;
 	lim->dma_alignment = 3;			/* PRP entries are dword aligned */
+	/* the driver issues PREFLUSH's flush itself; FUA is a bit in Write */
+	if (c->vwc)
+		lim->features = BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA | BLK_FEAT_PREFLUSH;
 	if (c->dsm)
 		lim->max_discard_sectors = ALIGN_DOWN(1U << 22, block_sectors);
 	if (c->write_zeroes)

@@ -431,6 +431,9 @@ static void virtio_blk_read_limits(struct virtio_blk *vblk, struct queue_limits 
 	lim->max_sectors = 2048;	/* 1 MiB */
 	lim->seg_boundary_mask = 0xffffffffU;
 	lim->dma_alignment = 0;
+	/* a device that offers FLUSH has a volatile cache; it has no FUA */
+	if (virtio_has_feature(vp, VIRTIO_BLK_F_FLUSH))
+		lim->features = BLK_FEAT_WRITE_CACHE;
 	if (virtio_has_feature(vp, VIRTIO_BLK_F_DISCARD)) {
 		v = virtio_pci_config_read32(vp, VIRTIO_BLK_CFG_MAX_DISCARD_SECTORS);
 		lim->max_discard_sectors = v ? v : 0xffffffffU >> SECTOR_SHIFT;

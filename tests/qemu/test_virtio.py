@@ -242,3 +242,23 @@ def test_without_indirect_and_event_index(boot):
         written = f.read(512 * SECTOR)
     assert m.run("sum vda 1024 512") == crc(written)
     assert written != bytes(len(written))
+
+
+def completions(m):
+    return sum(q["completions"] for q in virtio_info(m)["queues"])
+
+
+def test_fua_write_is_followed_by_a_flush(boot):
+    """virtio-blk has a write cache and no FUA: blk-core sends a flush after
+    a FUA write (and none after a plain one), and the data lands."""
+    path = image("virtio-fua.img", 4 << 20)
+    m = boot(smp=1, extra=vdisk(path, queues=1))
+    before = completions(m)
+    assert "wrote" in m.run("write vda 8 8 pattern=0x33")
+    assert completions(m) - before == 1
+    before = completions(m)
+    assert "wrote" in m.run("write vda 16 8 pattern=0x44 fua")
+    assert completions(m) - before == 2
+    with open(path, "rb") as f:
+        f.seek(16 * SECTOR)
+        assert f.read(8 * SECTOR) == b"\x44" * (8 * SECTOR)
