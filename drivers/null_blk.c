@@ -50,6 +50,8 @@ struct nullb {
 	u64 nr_leaves;
 	u64 pages;				/* pages allocated, for `nullb list` */
 	struct list_head link;			/* in nullb_devices */
+	u64 issued;				/* requests seen, for timeout_every */
+	u64 timed_out;				/* requests ended by the timeout handler */
 };
 
 /* per request, after struct request */
@@ -58,6 +60,7 @@ struct nullb_cmd {
 	struct timer timer;			/* irqmode timer */
 	struct list_head poll_link;		/* on its POLL queue's list */
 	int status;
+	bool dropped;				/* timeout_every chose it: only the timeout ends it */
 };
 
 /* per hardware queue */
@@ -207,6 +210,13 @@ static int nullb_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool l
 	struct nullb_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
 	cmd->status = nb->leaves ? nullb_transfer(nb, rq) : 0;
+	cmd->dropped = false;
+	if (nb->cfg.timeout_every &&
+	    __atomic_add_fetch(&nb->issued, 1, __ATOMIC_RELAXED) % nb->cfg.timeout_every == 0) {
+		/* lost by the "device": blk-mq's timeout must find it (nullb_timeout) */
+		WRITE_ONCE(cmd->dropped, true);
+		return 0;
+	}
 	if (hctx->type == HCTX_TYPE_POLL) {
 		struct nullb_queue *nq = hctx->driver_data;
 		unsigned long flags = spin_lock_irqsave(&nq->lock);
@@ -233,6 +243,26 @@ static int nullb_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool l
 static void nullb_complete(struct request *rq)
 {
 	blk_mq_end_request(rq, ((struct nullb_cmd *)blk_mq_rq_to_pdu(rq))->status);
+}
+
+/*
+ * A request past its deadline: one that timeout_every dropped ends with
+ * -ETIMEDOUT; any other is merely slow (timer mode, a busy host): wait more.
+ */
+static enum blk_eh_timer_return nullb_timeout(struct request *rq)
+{
+	struct nullb *nb = rq->q->queuedata;
+	struct nullb_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	if (!READ_ONCE(cmd->dropped))
+		return BLK_EH_RESET_TIMER;
+	WRITE_ONCE(cmd->dropped, false);
+	cmd->status = -ETIMEDOUT;
+	__atomic_add_fetch(&nb->timed_out, 1, __ATOMIC_RELAXED);
+	pr_warn("%s: request %d (sector %llu) timed out\n", nb->disk.name, rq->tag,
+		(unsigned long long)rq->sector);
+	blk_mq_complete_request(rq);
+	return BLK_EH_DONE;
 }
 
 static int nullb_poll(struct blk_mq_hw_ctx *hctx)
@@ -289,6 +319,7 @@ static const struct blk_mq_ops nullb_mq_ops = {
 	.queue_rq = nullb_queue_rq,
 	.complete = nullb_complete,
 	.poll = nullb_poll,
+	.timeout = nullb_timeout,
 	.init_hctx = nullb_init_hctx,
 	.exit_hctx = nullb_exit_hctx,
 	.init_request = nullb_init_request,
@@ -355,6 +386,7 @@ struct gendisk *nullb_create(const struct nullb_config *cfg)
 	nb->set.nr_poll_queues = nb->cfg.poll_queues;
 	nb->set.queue_depth = nb->cfg.depth;
 	nb->set.cmd_size = sizeof(struct nullb_cmd);
+	nb->set.timeout_ns = (u64)nb->cfg.timeout_ms * 1000000;
 	nb->set.driver_data = nb;
 	err = blk_mq_alloc_tag_set(&nb->set);
 	if (err)
@@ -458,6 +490,8 @@ static const struct nullb_opt nullb_opts[] = {
 	{ "max_sectors", OPT_U32, offsetof(struct nullb_config, max_sectors) },
 	{ "max_segments", OPT_U32, offsetof(struct nullb_config, max_segments) },
 	{ "memory_backed", OPT_BOOL, offsetof(struct nullb_config, memory_backed) },
+	{ "timeout_every", OPT_U32, offsetof(struct nullb_config, timeout_every) },
+	{ "timeout_ms", OPT_U32, offsetof(struct nullb_config, timeout_ms) },
 };
 
 static int nullb_opt_set(struct nullb_config *cfg, const char *key, const char *value)
@@ -525,6 +559,8 @@ NULLB_BOOT_OPTION(irqmode, "null completion: none, ipi or timer");
 NULLB_BOOT_OPTION(completion_ns, "null timer completion delay (10000)");
 NULLB_BOOT_OPTION(memory_backed, "null devices keep written data (0)");
 NULLB_BOOT_OPTION(depth, "null devices' tags per hardware queue (64)");
+NULLB_BOOT_OPTION(timeout_ms, "null request timeout in ms (0: 30 s)");
+NULLB_BOOT_OPTION(timeout_every, "null fault injection: never complete every Nth request (0: off)");
 
 static int nullb_boot_nr_devices(const char *value)
 {
@@ -620,6 +656,7 @@ static int cmd_nullb(int argc, char **argv)
 }
 SHELL_COMMAND(nullb, cmd_nullb,
 	      "nullb add [size=] [bs=] [queues=] [poll_queues=] [irqmode=none|ipi|timer] "
-	      "[completion_ns=] [memory_backed=1] [depth=] [max_sectors=] [max_segments=] | "
+	      "[completion_ns=] [memory_backed=1] [depth=] [max_sectors=] [max_segments=] "
+	      "[timeout_ms=] [timeout_every=N] | "
 	      "nullb del <name> | nullb list [--json]",
 	      "null block devices (the block layer alone)");

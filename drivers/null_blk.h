@@ -26,6 +26,8 @@ struct nullb_config {
 	u32 max_sectors;	/* request limits (0: defaults), to exercise splitting */
 	u32 max_segments;
 	bool memory_backed;	/* keep written data (pages allocated on first write) */
+	u32 timeout_every;	/* fault injection: every Nth request is never completed */
+	u32 timeout_ms;		/* request timeout (0: blk-mq's default, 30 s) */
 };
 
 struct gendisk;

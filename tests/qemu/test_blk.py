@@ -63,3 +63,17 @@ def test_boot_options(boot):
 def test_bad_input(shell, cmd):
     out = shell.run(cmd)
     assert out.startswith("error:") and len(out.splitlines()) == 1, out
+
+
+def test_request_timeout_reaches_the_driver(boot):
+    """A request the device never completes (null's timeout_every) is found
+    by blk-mq's timeout scan, handed to the driver's timeout handler, and ends
+    with ETIMEDOUT; the others complete and the disk goes on working."""
+    m = boot(smp=2)
+    assert "null1" in m.run("nullb add size=16m timeout_ms=300 timeout_every=2")
+    results = [m.run(f"write null1 {lba} 1 pattern=0x5a", timeout=30) for lba in range(4)]
+    failed = [r for r in results if "error:" in r]
+    assert len(failed) == 2, results
+    assert all("ETIMEDOUT" in r for r in failed), results
+    assert "timed out" in m.run("dmesg")
+    assert m.run("echo alive") == "alive"
