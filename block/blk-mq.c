@@ -67,6 +67,17 @@ static void blk_queue_exit(struct request_queue *q)
 }
 
 /*
+ * Count this CPU in q once more, for a caller whose requests already hold q
+ * entered: the issue path touches the hctx after queue_rq returns, and a
+ * request completed inline must not let a freezer (and an nr_hw_queues
+ * change) go on while it does. Preemption off.
+ */
+static void blk_queue_enter_nested(struct blk_mq_ctx *ctx)
+{
+	__atomic_fetch_add(&ctx->in_flight, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
  * Count this CPU in q, unless q is frozen: then wait for the thaw (or give
  * up when the caller cannot sleep). Preemption is off on entry and on
  * return; returns this CPU's ctx, or NULL.
@@ -140,12 +151,15 @@ static bool blk_mq_issue_list(struct blk_mq_hw_ctx *hctx, struct list_head *list
 		rq->start_ns = now;
 		rq->deadline_ns = deadline;
 		__atomic_store_n(&rq->state, REQ_STATE_IN_FLIGHT, __ATOMIC_RELEASE);
+		/* counted before queue_rq: the request may complete inside it */
+		hctx->dispatched++;
 		ret = ops->queue_rq(hctx, rq, last);
 		if (likely(ret == 0)) {
 			issued++;
 			need_commit = !last;
 			continue;
 		}
+		hctx->dispatched--;
 		if (ret == BLK_STS_RESOURCE) {
 			__atomic_store_n(&rq->state, REQ_STATE_IDLE, __ATOMIC_RELAXED);
 			list_add(&rq->queuelist, list);
@@ -159,7 +173,6 @@ static bool blk_mq_issue_list(struct blk_mq_hw_ctx *hctx, struct list_head *list
 		ops->commit_rqs(hctx);
 	if (issued) {
 		/* RUNNING makes these single-writer */
-		hctx->dispatched += issued;
 		hctx->dispatch_batch[batch_order(issued)]++;
 	}
 	return busy;
@@ -337,17 +350,18 @@ void blk_mq_submit_piece(struct request_queue *q, struct bio *bio, const struct 
 			blk_flush_plug(plug);
 			return;
 		}
-	} else if (q->elevator) {
-		LIST_HEAD(list);
-
-		list_add_tail(&rq->queuelist, &list);
-		blk_mq_sched_insert(hctx, &list);
-		blk_mq_run(hctx, NULL);
 	} else {
 		LIST_HEAD(list);
 
 		list_add_tail(&rq->queuelist, &list);
-		blk_mq_run(hctx, &list);
+		blk_queue_enter_nested(ctx);
+		if (q->elevator) {
+			blk_mq_sched_insert(hctx, &list);
+			blk_mq_run(hctx, NULL);
+		} else {
+			blk_mq_run(hctx, &list);
+		}
+		blk_queue_exit(q);
 	}
 	preempt_enable();
 }
@@ -364,12 +378,14 @@ void blk_mq_flush_plug_list(struct list_head *list)
 		list_for_each_entry_safe(rq, next, list, queuelist)
 			if (rq->hctx == hctx)
 				list_move_tail(&rq->queuelist, &batch);
+		blk_queue_enter_nested(blk_mq_ctx_of(hctx->queue, this_cpu_id()));
 		if (hctx->queue->elevator) {
 			blk_mq_sched_insert(hctx, &batch);
 			blk_mq_run(hctx, NULL);
 		} else {
 			blk_mq_run(hctx, &batch);
 		}
+		blk_queue_exit(hctx->queue);
 	}
 	preempt_enable();
 }
