@@ -48,6 +48,11 @@ void uart_enable_rx_irq(void)
 	outb(COM1 + UART_IER, IER_RDA);
 }
 
+void uart_disable_rx_irq(void)
+{
+	outb(COM1 + UART_IER, 0);
+}
+
 void uart_putc(char c)
 {
 	/*

@@ -11,6 +11,7 @@ void uart_write(const char *s, size_t n);
 int uart_getc_nowait(void);
 /* turn on the receive interrupt (once an interrupt controller routes it) */
 void uart_enable_rx_irq(void);
+void uart_disable_rx_irq(void);
 #define UART_COM1_IRQ 4
 
 #endif

@@ -131,15 +131,36 @@ void console_input(u8 c)
 	spin_unlock_irqrestore(&in_lock, flags);
 }
 
+static bool console_ring_full(void)
+{
+	return READ_ONCE(in_head) - READ_ONCE(in_tail) >= INPUT_RING_SIZE;
+}
+
+/*
+ * Flow control: while the ring is full, leave bytes in the UART and turn its
+ * receive interrupt off, so that the sender is held back (QEMU waits while
+ * the receive FIFO is full; a real line overruns in the UART, not here) and
+ * nothing typed after a flood is lost. The reader turns it back on once the
+ * ring has room (console_getc_nowait).
+ */
+static bool rx_throttled;	/* protected by in_lock */
+
 void console_rx_interrupt(void)
 {
 	bool got = false;
 	int c;
 
 	/* drain the whole FIFO: the UART raises its line again only for new data */
-	while ((c = uart_getc_nowait()) >= 0) {
+	while (!console_ring_full() && (c = uart_getc_nowait()) >= 0) {
 		console_input((u8)c);
 		got = true;
+	}
+	if (irq_driven && console_ring_full()) {
+		unsigned long flags = spin_lock_irqsave(&in_lock);
+
+		rx_throttled = true;
+		uart_disable_rx_irq();
+		spin_unlock_irqrestore(&in_lock, flags);
 	}
 	if (got && irq_driven)
 		wake_up_all(&in_wait);
@@ -183,6 +204,11 @@ int console_getc_nowait(void)
 	flags = spin_lock_irqsave(&in_lock);
 	if (in_head != in_tail)
 		c = in_ring[in_tail++ % INPUT_RING_SIZE];
+	if (rx_throttled && in_head - in_tail <= INPUT_RING_SIZE / 2) {
+		rx_throttled = false;
+		/* data already waiting raises the line again: an edge, an interrupt */
+		uart_enable_rx_irq();
+	}
 	spin_unlock_irqrestore(&in_lock, flags);
 	return c;
 }
