@@ -147,7 +147,7 @@ def vda():
     try:
         m.start()
         if "vda" not in m.run("lsblk"):
-            pytest.skip("no vda: the virtio-blk driver is not in this kernel")
+            pytest.fail("no vda: its driver did not probe")
         yield m, path
     finally:
         m.kill()
@@ -312,7 +312,7 @@ def test_long_sum_progress_and_ctrl_c(boot):
         f.truncate(2048 * MIB)          # sparse: zeroes
     m = boot(smp=2, virtio=[path], nvme=spare_nvme("long"))
     if "vda" not in m.run("lsblk"):
-        pytest.skip("no vda: the virtio-blk driver is not in this kernel")
+        pytest.fail("no vda: its driver did not probe")
     blocks = 2 * 1024 * MIB // SECTOR
     m.skip_pending()
     m.send(f"sum vda 0 {blocks}\r")
@@ -336,7 +336,7 @@ def test_gpt_partitions(boot):
     m = boot(smp=2, virtio=[path], nvme=spare_nvme("gpt"))
     out = m.run("lsblk")
     if "vda" not in out:
-        pytest.skip("no vda: the virtio-blk driver is not in this kernel")
+        pytest.fail("no vda: its driver did not probe")
     assert re.search(r"^\W*vda1\s", out, re.M) and re.search(r"^\W*vda2\s", out, re.M), out
     disks = lsblk_disks(m)
     assert disks["vda1"]["size"] == 8192 * SECTOR, disks
@@ -361,7 +361,7 @@ def test_gpt_partitions(boot):
 def test_null_memory_backed(boot, bs):
     m = boot(smp=2, append=f"null_blk.memory_backed=1 null_blk.bs={bs}")
     if "null0" not in m.run("lsblk"):
-        pytest.skip("no null0: the null block device is not in this kernel")
+        pytest.fail("no null0: its driver did not probe")
     q = m.run_json("queue null0 --json")
     lbs = q["logical_block_size"]
     assert lbs == bs, q
@@ -402,7 +402,7 @@ def test_nvme_data(boot):
     path = make_image("nvme.img")
     m = boot(smp=2, nvme=[path])
     if "nvme0n1" not in m.run("lsblk"):
-        pytest.skip("no nvme0n1: the NVMe driver is not in this kernel")
+        pytest.fail("no nvme0n1: its driver did not probe")
     lbs = m.run_json("queue nvme0n1 --json")["logical_block_size"]
     data_round_trips(m, path, "nvme0n1", lbs=lbs)
     check_mq_covers(m, "nvme0n1", 2)
@@ -418,7 +418,7 @@ def test_nvme_4k_namespace(boot):
         "-device", "nvme-ns,drive=ns2,bus=nvme-ctrl0,nsid=2,"
                    "logical_block_size=4096,physical_block_size=4096"])
     if "nvme0n2" not in m.run("lsblk"):
-        pytest.skip("no nvme0n2: the NVMe driver (or namespace support) is not in this kernel")
+        pytest.fail("no nvme0n2: its driver did not probe")
     assert m.run_json("queue nvme0n2 --json")["logical_block_size"] == 4096
     data_round_trips(m, path4k, "nvme0n2", lbs=4096)
     check_error(m, "read nvme0n2 512b")

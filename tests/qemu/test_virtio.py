@@ -46,7 +46,7 @@ def has_command(m, name):
 def need(m, *names):
     for name in names:
         if not has_command(m, name):
-            pytest.skip(f"no `{name}` command in this build")
+            pytest.fail(f"no `{name}` command in this build")
 
 
 def crc(data):
