@@ -127,12 +127,9 @@ static void text_dir(const struct bench_out *out, const struct bench_dir_result 
 
 		if (i % 6 == 0)
 			outf(out, "\n     |");
-		if (ppm % 10000)
-			outf(out, " %2u.%02uth=%llu", ppm / 10000, ppm % 10000 / 100,
-			     (unsigned long long)hist_percentile(h, ppm));
-		else
-			outf(out, " %2uth=%llu", ppm / 10000,
-			     (unsigned long long)hist_percentile(h, ppm));
+		/* fio's layout: " 1.00th=[value]" */
+		outf(out, " %2u.%02uth=[%llu]", ppm / 10000, ppm % 10000 / 100,
+		     (unsigned long long)hist_percentile(h, ppm));
 		outf(out, i + 1 < BENCH_NR_PERCENTILES && i % 6 != 5 ? "," : "");
 	}
 	outf(out, "\n");
