@@ -116,6 +116,17 @@ static u64 stacktrace_frameless_return(u64 rip, u64 rsp, u64 lo, u64 hi)
 	return ksym_lookup(ret - 1, NULL, NULL) ? ret : 0;
 }
 
+static void stacktrace_repeats(void (*out)(const char *line), unsigned int repeats)
+{
+	char line[64];
+
+	if (!repeats)
+		return;
+	snprintf(line, sizeof(line), "  ... the frame above %u more time%s\n", repeats,
+		 repeats == 1 ? "" : "s");
+	out(line);
+}
+
 void stacktrace_print(u64 rip, u64 rbp, u64 rsp, void (*out)(const char *line))
 {
 	unsigned int frames = 0;
@@ -133,7 +144,11 @@ void stacktrace_print(u64 rip, u64 rbp, u64 rsp, void (*out)(const char *line))
 	}
 	if (!bounded)
 		return;
-	while (frames < STACKTRACE_MAX_FRAMES) {
+	/* a recursion (a stack overflow, say) prints its frame once, with a count */
+	u64 last = 0;
+	unsigned int repeats = 0, walked = 0;
+
+	while (frames < STACKTRACE_MAX_FRAMES && walked++ < STACKTRACE_MAX_WALK) {
 		const u64 *frame = (const u64 *)rbp;
 		u64 ret;
 
@@ -142,12 +157,20 @@ void stacktrace_print(u64 rip, u64 rbp, u64 rsp, void (*out)(const char *line))
 		ret = frame[1];
 		if (!ksym_lookup(ret - 1, NULL, NULL))
 			break;
-		stacktrace_line(out, ret, true);
-		frames++;
+		if (ret == last) {
+			repeats++;
+		} else {
+			stacktrace_repeats(out, repeats);
+			repeats = 0;
+			stacktrace_line(out, ret, true);
+			frames++;
+			last = ret;
+		}
 		if (frame[0] <= rbp)	/* frames only go up the stack */
 			break;
 		rbp = frame[0];
 	}
+	stacktrace_repeats(out, repeats);
 }
 
 /* --- self tests --------------------------------------------------------- */

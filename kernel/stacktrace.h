@@ -19,6 +19,7 @@
 #include "lib/types.h"
 
 #define STACKTRACE_MAX_FRAMES	32
+#define STACKTRACE_MAX_WALK	4096	/* frames followed, repeats included */
 #define STACKTRACE_WINDOW	(16 * 1024)
 
 /*
