@@ -278,19 +278,6 @@ static int queue_parse(struct queue_change *c, int argc, char **argv)
 	return 0;
 }
 
-/* Resize every hardware queue's tag map, frozen as sbitmap_resize wants. */
-static int queue_set_nr_requests(struct request_queue *q, u32 nr)
-{
-	int err;
-
-	blk_mq_freeze_queue(q);
-	mutex_lock(&q->sysfs_lock);
-	err = blk_mq_tag_resize(q, nr);
-	mutex_unlock(&q->sysfs_lock);
-	blk_mq_unfreeze_queue(q);
-	return err;
-}
-
 /* Lower or raise max_sectors within the hardware's limit; no bio is being split meanwhile. */
 static void queue_set_max_sectors(struct request_queue *q, u32 kb)
 {
@@ -335,7 +322,7 @@ static int queue_apply(struct queue_change *c)
 		}
 	}
 	if (c->nr_requests) {
-		err = queue_set_nr_requests(q, c->nr_req);
+		err = blk_mq_set_nr_requests(q, c->nr_req);
 		if (err) {
 			shell_error("cannot set nr_requests to %u: %s", c->nr_req, errno_name(err));
 			return err;
