@@ -28,6 +28,7 @@ import re
 import subprocess
 import threading
 import time
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUN_QEMU = os.path.join(ROOT, "tools", "run-qemu")
@@ -251,3 +252,22 @@ class Machine:
         self.send(f"\x03\recho {marker}\r")
         self.expect(re.compile(r"\r\n" + marker + r"\r\n"), timeout, what=f"the {marker} marker")
         self.expect(PROMPT_RE, timeout, what=f"the prompt after {marker}")
+
+
+# --- data the tests compare with what the guest wrote or read ---------------
+
+SECTOR = 512
+
+
+def seq_bytes(sector, count):
+    """What `write ... pattern=seq` puts in count 512-byte sectors from sector."""
+    out = bytearray()
+    for s in range(sector, sector + count):
+        out += s.to_bytes(8, "little")
+        out += bytes((s + i) & 0xff for i in range(8, SECTOR))
+    return bytes(out)
+
+
+def crc(data):
+    """zlib's CRC-32 as `sum` prints it: 8 lowercase hex digits."""
+    return "%08x" % zlib.crc32(data)

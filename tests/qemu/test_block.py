@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import subprocess
-import zlib
 
 import pytest
 
@@ -31,15 +30,6 @@ IMAGE_SIZE = 32 * MIB
 RANDOM_HEAD = 4 * MIB           # random bytes at the start of the image
 RANDOM_TAIL = 1 * MIB           # and at its end
 ERROR_RE = re.compile(r"^error: ")
-
-
-def seq_bytes(sector, count):
-    """What `write ... pattern=seq` puts in count 512-byte sectors from sector."""
-    out = bytearray()
-    for s in range(sector, sector + count):
-        out += s.to_bytes(8, "little")
-        out += bytes((s + i) & 0xff for i in range(8, SECTOR))
-    return bytes(out)
 
 
 def image_path(name):
@@ -74,10 +64,6 @@ def image_read(path, offset, length):
         return f.read(length)
 
 
-def crc(data):
-    return "%08x" % (zlib.crc32(data) & 0xffffffff)
-
-
 def lsblk_disks(m):
     """{name: entry} of every disk and partition in `lsblk --json` (Linux's -J shape)."""
     out = {}
@@ -101,12 +87,12 @@ def check_write(m, path, dev, lba, count, pattern, base=0, lbs=SECTOR):
                     out), out
     got = image_read(path, base + lba * lbs, count * lbs)
     if pattern == "seq":
-        want = seq_bytes(lba * lbs // SECTOR, count * lbs // SECTOR)
+        want = stork.seq_bytes(lba * lbs // SECTOR, count * lbs // SECTOR)
     else:
         want = bytes([int(pattern, 0)]) * (count * lbs)
     assert got == want, f"image differs after write {dev} {lba} {count} pattern={pattern}"
     # and the guest reads back what the host sees
-    assert m.run(f"sum {dev} {lba} {count}", timeout=120) == crc(want)
+    assert m.run(f"sum {dev} {lba} {count}", timeout=120) == stork.crc(want)
 
 
 def data_round_trips(m, path, dev, lbs=SECTOR):
@@ -115,14 +101,14 @@ def data_round_trips(m, path, dev, lbs=SECTOR):
     head = image_read(path, 0, RANDOM_HEAD)
     # host data, guest sums: one block, a few, across the 1 MiB chunks, all of it
     for lba, count in ((0, 1), (1, 7), (3, (3 * MIB) // lbs - 5), (0, blocks)):
-        want = crc(image_read(path, lba * lbs, count * lbs))
+        want = stork.crc(image_read(path, lba * lbs, count * lbs))
         assert m.run(f"sum {dev} {lba} {count}", timeout=120) == want, (lba, count)
     j = m.run_json(f"sum {dev} 0 16 --json")
-    assert j["crc32"] == crc(head[:16 * lbs]) and j["bytes"] == 16 * lbs, j
+    assert j["crc32"] == stork.crc(head[:16 * lbs]) and j["bytes"] == 16 * lbs, j
     # sizes with suffixes are bytes
-    assert m.run(f"sum {dev} 1m 64k") == crc(head[MIB:MIB + 64 * 1024])
+    assert m.run(f"sum {dev} 1m 64k") == stork.crc(head[MIB:MIB + 64 * 1024])
     # the last block, host data then guest data
-    assert m.run(f"sum {dev} {blocks - 1} 1") == crc(image_read(path, IMAGE_SIZE - lbs, lbs))
+    assert m.run(f"sum {dev} {blocks - 1} 1") == stork.crc(image_read(path, IMAGE_SIZE - lbs, lbs))
     check_write(m, path, dev, blocks - 1, 1, "seq", lbs=lbs)
     # guest writes: a hex byte over several chunks, a decimal byte, seq
     base = 8 * MIB // lbs
@@ -266,7 +252,7 @@ def test_virtio_mq_and_queue(vda):
     assert len(mq_lines(m, "vda")) == nr
     check_mq_covers(m, "vda", 4)
     check_write(m, path, "vda", lba + 2048, 2048, "0xa5")
-    assert m.run(f"sum vda {lba} 2048") == crc(seq_bytes(lba, 2048))
+    assert m.run(f"sum vda {lba} 2048") == stork.crc(stork.seq_bytes(lba, 2048))
 
     # max_sectors_kb down and back up: I/O is split smaller, the data the same
     hw_kb = q["max_hw_sectors_kb"]
@@ -320,7 +306,7 @@ def test_long_sum_progress_and_ctrl_c(boot):
     m.send(b"\x03")
     m.expect(rf"stopped after \d+ of {blocks} blocks\r\n", 10, what="the stop line")
     m.sync(timeout=10)
-    assert m.run("sum vda 0 1") == crc(bytes(SECTOR))
+    assert m.run("sum vda 0 1") == stork.crc(bytes(SECTOR))
 
 
 # --- partitions ---------------------------------------------------------------
@@ -347,7 +333,7 @@ def test_gpt_partitions(boot):
     check_write(m, path, "vda2", 20479, 1, "0x77", base=10240 * SECTOR)
     check_write(m, path, "vda1", 8191, 1, "seq", base=2048 * SECTOR)
     # nothing spilled past vda1 into the gap, or before vda2
-    assert image_read(path, 10240 * SECTOR - 16, 16) == seq_bytes(10239 - 2048, 1)[-16:]
+    assert image_read(path, 10240 * SECTOR - 16, 16) == stork.seq_bytes(10239 - 2048, 1)[-16:]
     check_error(m, "write vda2 20480 1 pattern=1")
     check_error(m, "write vda1 8191 2 pattern=1")
     # a partition names its whole disk's queue
@@ -367,17 +353,17 @@ def test_null_memory_backed(boot, bs):
     assert lbs == bs, q
     count = 4 * MIB // lbs
     m.run(f"write null0 0 {count} pattern=seq", timeout=120)
-    assert m.run(f"sum null0 0 {count}", timeout=120) == crc(seq_bytes(0, 4 * MIB // SECTOR))
+    assert m.run(f"sum null0 0 {count}", timeout=120) == stork.crc(stork.seq_bytes(0, 4 * MIB // SECTOR))
     m.run("write null0 5 3 pattern=0x5a")
     out = m.run("read null0 5 3")
     assert out.splitlines() == ["%08x  %s  |%s|" % (5 * lbs, " ".join(["5a"] * 8) + "  " +
                                                    " ".join(["5a"] * 8), "Z" * 16),
                                 "*", "%08x" % (8 * lbs)], out
-    assert m.run("sum null0 5 3") == crc(b"\x5a" * 3 * lbs)
-    assert m.run(f"sum null0 8 {count - 8}") == crc(seq_bytes(8 * lbs // SECTOR,
+    assert m.run("sum null0 5 3") == stork.crc(b"\x5a" * 3 * lbs)
+    assert m.run(f"sum null0 8 {count - 8}") == stork.crc(stork.seq_bytes(8 * lbs // SECTOR,
                                                                (count - 8) * lbs // SECTOR))
     # bytes with a suffix must be whole blocks
-    assert m.run(f"sum null0 {lbs * 8}b 4k") == crc(seq_bytes(8 * lbs // SECTOR, 8))
+    assert m.run(f"sum null0 {lbs * 8}b 4k") == stork.crc(stork.seq_bytes(8 * lbs // SECTOR, 8))
     if bs > 512:
         check_error(m, "read null0 512b")
         check_error(m, "write null0 0 2k pattern=1")
@@ -389,9 +375,9 @@ def test_null_memory_backed(boot, bs):
     lines = mq_lines(m, "null0")
     assert len(lines) == 3 and " type poll " in lines[2], lines
     check_mq_covers(m, "null0", 2)
-    assert m.run(f"sum null0 0 {count}", timeout=120) == crc(
-        seq_bytes(0, 5 * lbs // SECTOR) + b"\x5a" * 3 * lbs +
-        seq_bytes(8 * lbs // SECTOR, (count - 8) * lbs // SECTOR))
+    assert m.run(f"sum null0 0 {count}", timeout=120) == stork.crc(
+        stork.seq_bytes(0, 5 * lbs // SECTOR) + b"\x5a" * 3 * lbs +
+        stork.seq_bytes(8 * lbs // SECTOR, (count - 8) * lbs // SECTOR))
     m.run("queue null0 poll_queues=0 nr_hw_queues=2")
     assert len(mq_lines(m, "null0")) == 2
 
@@ -424,4 +410,4 @@ def test_nvme_4k_namespace(boot):
     check_error(m, "read nvme0n2 512b")
     check_error(m, f"read nvme0n2 {IMAGE_SIZE // 4096}")
     # namespace 1 untouched by all that
-    assert m.run("sum nvme0n1 0 16") == crc(image_read(path, 0, 16 * SECTOR))
+    assert m.run("sum nvme0n1 0 16") == stork.crc(image_read(path, 0, 16 * SECTOR))

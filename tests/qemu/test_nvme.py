@@ -14,7 +14,6 @@ a batch of 32 reads with and without shadow doorbells.
 """
 import os
 import re
-import zlib
 
 import pytest
 
@@ -23,19 +22,6 @@ import stork
 SECTOR = 512
 MIB = 1 << 20
 ERROR_RE = re.compile(r"^error: ")
-
-
-def seq_bytes(sector, count):
-    """What `write ... pattern=seq` puts in count 512-byte sectors from sector."""
-    out = bytearray()
-    for s in range(sector, sector + count):
-        out += s.to_bytes(8, "little")
-        out += bytes((s + i) & 0xff for i in range(8, SECTOR))
-    return bytes(out)
-
-
-def crc(data):
-    return "%08x" % (zlib.crc32(data) & 0xffffffff)
 
 
 def image(name, size, random_head=MIB):
@@ -78,9 +64,9 @@ def check_write(m, path, dev, lba, count, lbs):
     """Guest writes seq, the host reads the image, the guest sums it back."""
     out = m.run(f"write {dev} {lba} {count} pattern=seq", timeout=120)
     assert out.startswith(f"wrote {count} blocks ({count * lbs} bytes)"), out
-    want = seq_bytes(lba * lbs // SECTOR, count * lbs // SECTOR)
+    want = stork.seq_bytes(lba * lbs // SECTOR, count * lbs // SECTOR)
     assert image_read(path, lba * lbs, count * lbs) == want, (dev, lba, count)
-    assert m.run(f"sum {dev} {lba} {count}", timeout=120) == crc(want)
+    assert m.run(f"sum {dev} {lba} {count}", timeout=120) == stork.crc(want)
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +135,7 @@ def test_data_both_namespaces(two_ns):
         # host data, guest sums: 1 block, 2 pages, a PRP list, past MDTS, the random MiB
         for count_bytes in (lbs, 8192, 12288, 64 * 1024, 768 * 1024, MIB):
             count = count_bytes // lbs
-            want = crc(image_read(path, 0, count * lbs))
+            want = stork.crc(image_read(path, 0, count * lbs))
             assert m.run(f"sum {dev} 0 {count}") == want, (dev, count)
         # guest writes: 1 block up to 8 MiB, at offsets that move the PRP page crossings
         for lba_bytes, count_bytes in ((2 * MIB, lbs), (2 * MIB + 8192, 2 * lbs),
@@ -162,7 +148,7 @@ def test_last_lba_and_out_of_range(two_ns):
     m, ns1, ns2 = two_ns
     for dev, path, lbs, size in (("nvme0n1", ns1, 512, 32 * MIB), ("nvme0n2", ns2, 4096, 48 * MIB)):
         last = size // lbs - 1
-        assert m.run(f"sum {dev} {last} 1") == crc(image_read(path, last * lbs, lbs))
+        assert m.run(f"sum {dev} {last} 1") == stork.crc(image_read(path, last * lbs, lbs))
         check_write(m, path, dev, last, 1, lbs)
         check_write(m, path, dev, last - 9, 10, lbs)
         check_error(m, f"read {dev} {last + 1} 1")
@@ -215,7 +201,7 @@ def test_flush_discard_write_zeroes(two_ns):
         assert image_read(path, (base + 4) * lbs, 8 * lbs) == bytes(8 * lbs)
         assert image_read(path, base * lbs, 4 * lbs) == b"\x77" * (4 * lbs)
         assert image_read(path, (base + 12) * lbs, 4 * lbs) == b"\x77" * (4 * lbs)
-        assert m.run(f"sum {dev} {base + 4} 8") == crc(bytes(8 * lbs))
+        assert m.run(f"sum {dev} {base + 4} 8") == stork.crc(bytes(8 * lbs))
         # Dataset Management (deallocate) is accepted; QEMU's raw drive ignores it by default
         out = m.run(f"discard {dev} {base} 4")
         assert not ERROR_RE.match(out), out
@@ -230,7 +216,7 @@ def test_two_controllers(boot):
     assert names["nvme1"]["serial"] == "stork-nvme1"
     assert names["nvme1"]["namespaces"][0]["bytes"] == 24 * MIB
     for dev, path in (("nvme0n1", a), ("nvme1n1", b)):
-        assert m.run(f"sum {dev} 0 2048") == crc(image_read(path, 0, MIB))
+        assert m.run(f"sum {dev} 0 2048") == stork.crc(image_read(path, 0, MIB))
         check_write(m, path, dev, 4096, 1000, 512)
     # each controller its own: a reset of one leaves the other's I/O alone
     assert re.search(r"^nvme1: reset \(1 so far\)$", m.run("nvme reset nvme1"), re.M)
@@ -334,4 +320,4 @@ def test_sgl_data(boot):
     assert m.run_json("nvme id-ctrl nvme0 --json")["features"]["sgl"] is True
     assert "0 failed" in m.run("selftest nvme", timeout=120)
     check_write(m, path, "nvme0n1", 100, 3000, 512)
-    assert m.run("sum nvme0n1 0 2048") == crc(image_read(path, 0, MIB))
+    assert m.run("sum nvme0n1 0 2048") == stork.crc(image_read(path, 0, MIB))

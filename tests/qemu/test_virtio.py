@@ -12,7 +12,6 @@ branches: a test that needs one that is missing is skipped, not failed.
 """
 import os
 import random
-import zlib
 
 import pytest
 
@@ -49,10 +48,6 @@ def need(m, *names):
             pytest.fail(f"no `{name}` command in this build")
 
 
-def crc(data):
-    return "%08x" % zlib.crc32(data)
-
-
 def virtio_info(m):
     devs = m.run_json("virtio --json")
     assert len(devs) >= 1, devs
@@ -64,7 +59,7 @@ def virtio_info(m):
 def test_queues_and_selftest(boot, smp, queues):
     path = image(f"virtio-q{queues}.img", 16 << 20)
     m = boot(smp=smp, extra=vdisk(path, queues=queues))
-    assert f"virtio-blk: vda at" in m.boot_log
+    assert "virtio-blk: vda at" in m.boot_log
     v = virtio_info(m)
     assert v["name"] == "vda"
     assert v["indirect"] and v["event_idx"], v
@@ -86,8 +81,8 @@ def test_raw_read_matches_host(boot):
         f.seek(size - SECTOR)
         f.write(b"\xa5" * SECTOR)
     m = boot(extra=vdisk(path))
-    assert m.run(f"virtio vda rawsum {(1 << 20) // SECTOR} {len(data) // SECTOR}") == crc(data)
-    assert m.run(f"virtio vda rawsum {size // SECTOR - 1} 1") == crc(b"\xa5" * SECTOR)
+    assert m.run(f"virtio vda rawsum {(1 << 20) // SECTOR} {len(data) // SECTOR}") == stork.crc(data)
+    assert m.run(f"virtio vda rawsum {size // SECTOR - 1} 1") == stork.crc(b"\xa5" * SECTOR)
     assert m.run(f"virtio vda rawsum {size // SECTOR} 1").startswith("error:")
     assert m.run("virtio vdz rawsum 0 1").startswith("error:")
     assert m.run("virtio vda bogus").startswith("error:")
@@ -118,13 +113,13 @@ def test_guest_reads_host_data(boot):
         f.write(b"\x3c" * SECTOR)
     m = boot(smp=4, extra=vdisk(path, queues=4))
     need(m, "sum")
-    assert m.run(f"sum vda 8 {len(data) // SECTOR}") == crc(data)
+    assert m.run(f"sum vda 8 {len(data) // SECTOR}") == stork.crc(data)
     # the last sector, and one past the end
-    assert m.run(f"sum vda {size // SECTOR - 1} 1") == crc(b"\x3c" * SECTOR)
+    assert m.run(f"sum vda {size // SECTOR - 1} 1") == stork.crc(b"\x3c" * SECTOR)
     assert m.run(f"sum vda {size // SECTOR} 1").startswith("error:")
     assert m.run(f"sum vda {size // SECTOR - 1} 2").startswith("error:")
     # the raw path agrees with blk-mq's
-    assert m.run(f"virtio vda rawsum 8 {len(data) // SECTOR}") == crc(data)
+    assert m.run(f"virtio vda rawsum 8 {len(data) // SECTOR}") == stork.crc(data)
 
 
 def test_host_reads_guest_writes(boot):
@@ -150,7 +145,7 @@ def test_read_only_device_refuses_writes(boot):
     path = image("virtio-ro.img", 8 << 20, b"\x77" * SECTOR)
     m = boot(extra=vdisk(path, readonly=True))
     assert "read-only" in m.boot_log
-    assert m.run("virtio vda rawsum 0 1") == crc(b"\x77" * SECTOR)
+    assert m.run("virtio vda rawsum 0 1") == stork.crc(b"\x77" * SECTOR)
     need(m, "write")
     assert m.run("write vda 0 1 pattern=0x00").startswith("error:")
     with open(path, "rb") as f:
@@ -163,8 +158,8 @@ def test_discard_and_write_zeroes(boot):
     m = boot(extra=vdisk(path))
     need(m, "lsblk")
     assert m.run("virtio vda zeroout 256 256") == ""
-    assert m.run("virtio vda rawsum 256 256") == crc(bytes(256 * SECTOR))
-    assert m.run("virtio vda rawsum 0 256") == crc(b"\xee" * 256 * SECTOR)
+    assert m.run("virtio vda rawsum 256 256") == stork.crc(bytes(256 * SECTOR))
+    assert m.run("virtio vda rawsum 0 256") == stork.crc(b"\xee" * 256 * SECTOR)
     with open(path, "rb") as f:
         f.seek(256 * SECTOR)
         assert f.read(256 * SECTOR) == bytes(256 * SECTOR)
@@ -172,7 +167,7 @@ def test_discard_and_write_zeroes(boot):
     if has_command(m, "discard"):
         assert not m.run("discard vda 0 256").startswith("error")
         # QEMU may or may not deallocate; the data outside the range is intact
-        assert m.run("virtio vda rawsum 512 1536") == crc(b"\xee" * 1536 * SECTOR)
+        assert m.run("virtio vda rawsum 512 1536") == stork.crc(b"\xee" * 1536 * SECTOR)
 
 
 def test_read_only_refuses_write_zeroes(boot):
@@ -208,16 +203,16 @@ def test_poll_queue_and_changing_queue_count(boot):
     v = virtio_info(m)
     assert v["nr_hw_queues"] == 4 and v["nr_poll_queues"] == 1, v
     assert [q["kind"] for q in v["queues"]] == ["irq", "irq", "irq", "poll"], v
-    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == crc(data)
+    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == stork.crc(data)
     # fewer queues, more than the device has (refused, unchanged), back to all
     assert not m.run("queue vda nr_hw_queues=2").startswith("error")
     assert [q["kind"] for q in virtio_info(m)["queues"]] == ["irq", "poll", "idle", "idle"]
-    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == crc(data)
+    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == stork.crc(data)
     assert m.run("queue vda nr_hw_queues=5").startswith("error:")
     assert not m.run("queue vda nr_hw_queues=4").startswith("error")
     v = virtio_info(m)
     assert [q["kind"] for q in v["queues"]] == ["irq", "irq", "irq", "poll"], v
-    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == crc(data)
+    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == stork.crc(data)
     assert m.run("selftest virtio").endswith("3 passed, 0 failed")
 
 
@@ -233,14 +228,14 @@ def test_without_indirect_and_event_index(boot):
     assert not v["indirect"] and not v["event_idx"], v
     assert m.run("selftest virtio").endswith("3 passed, 0 failed")
     need(m, "sum", "write")
-    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == crc(data)
+    assert m.run(f"sum vda 0 {len(data) // SECTOR}") == stork.crc(data)
     assert not m.run("write vda 1024 512 pattern=seq").startswith("error")
     r = m.run_json("virtio vda batch 128")
     assert r["completions"] == 128, r
     with open(path, "rb") as f:
         f.seek(1024 * SECTOR)
         written = f.read(512 * SECTOR)
-    assert m.run("sum vda 1024 512") == crc(written)
+    assert m.run("sum vda 1024 512") == stork.crc(written)
     assert written != bytes(len(written))
 
 
