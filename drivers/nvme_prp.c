@@ -8,18 +8,39 @@
 #include "drivers/nvme_prp.h"
 #include "lib/errno.h"
 
-unsigned int nvme_prp_pages_needed(u64 max_bytes, u32 page_size)
+/* List pages for rest entries after PRP1 (1.4 4.3: a full page's last entry chains). */
+static unsigned int prp_list_pages(u64 rest, u32 page_size)
 {
 	u64 per_page = page_size / 8;
-	/* entries after PRP1 in the worst case: one per page of data */
-	u64 rest = DIV_ROUND_UP(max_bytes, page_size);
 
 	if (rest <= 1)
 		return 0;
 	if (rest <= per_page)
 		return 1;
-	/* every page but the last gives one slot to the chain pointer */
 	return (unsigned int)DIV_ROUND_UP(rest - 1, per_page - 1);
+}
+
+unsigned int nvme_prp_pages_needed(u64 max_bytes, u32 page_size)
+{
+	/* the worst case: one entry per page of data, PRP1 included */
+	return prp_list_pages(DIV_ROUND_UP(max_bytes, page_size), page_size);
+}
+
+/*
+ * The i-th piece of the data: address and length within nr_bytes, the first
+ * vector offset by vec_offset. *left counts down; 0 length is malformed.
+ */
+static int data_piece(const struct bio_vec *vecs, unsigned int i, u32 vec_offset, u32 *left,
+		      u64 *addr, u32 *len)
+{
+	u32 skip = i == 0 ? vec_offset : 0;
+
+	*addr = vecs[i].phys + skip;
+	*len = min(vecs[i].len - skip, *left);
+	if (!*len)
+		return -EINVAL;
+	*left -= *len;
+	return 0;
 }
 
 /*
@@ -38,17 +59,14 @@ static long prp_walk(const struct bio_vec *vecs, unsigned int vcnt, u32 vec_offs
 	if (!nr_bytes || !vcnt || vec_offset >= vecs[0].len)
 		return -EINVAL;
 	for (unsigned int i = 0; i < vcnt && left; i++) {
-		u64 addr = vecs[i].phys + (i == 0 ? vec_offset : 0);
-		u32 len = vecs[i].len - (i == 0 ? vec_offset : 0);
+		u64 addr;
+		u32 len;
 
-		if (len > left)
-			len = left;
-		if (!len)
+		if (data_piece(vecs, i, vec_offset, &left, &addr, &len))
 			return -EINVAL;
 		/* only the first entry may start inside a page, and dword aligned */
 		if (i == 0 ? (addr & 3) : (addr & mask))
 			return -EINVAL;
-		left -= len;
 		/* every vector but the last ends on a page boundary */
 		if (left && ((addr + len) & mask))
 			return -EINVAL;
@@ -98,7 +116,6 @@ int nvme_prp_build(const struct bio_vec *vecs, unsigned int vcnt, u32 vec_offset
 		   u32 page_size, const struct nvme_prp_pages *pages, struct nvme_prp_result *out)
 {
 	struct prp_writer w = { pages, out, page_size, 0, 0, 0, 0 };
-	unsigned int per_page = page_size / 8;
 	unsigned int need;
 	long n;
 
@@ -106,12 +123,7 @@ int nvme_prp_build(const struct bio_vec *vecs, unsigned int vcnt, u32 vec_offset
 	if (n < 0)
 		return (int)n;
 	w.total = (unsigned int)n;
-	if (n <= 2)
-		need = 0;
-	else if (n - 1 <= per_page)
-		need = 1;
-	else
-		need = DIV_ROUND_UP((unsigned int)n - 2, per_page - 1);
+	need = prp_list_pages((u64)n - 1, page_size);
 	if (need > pages->nr)
 		return -ENOSPC;
 	out->prp1 = out->prp2 = 0;
@@ -143,14 +155,11 @@ int nvme_sgl_build(const struct bio_vec *vecs, unsigned int vcnt, u32 vec_offset
 	if (!nr_bytes || !vcnt || vec_offset >= vecs[0].len)
 		return -EINVAL;
 	for (unsigned int i = 0; i < vcnt && left; i++) {
-		u64 addr = vecs[i].phys + (i == 0 ? vec_offset : 0);
-		u32 len = vecs[i].len - (i == 0 ? vec_offset : 0);
+		u64 addr;
+		u32 len;
 
-		if (len > left)
-			len = left;
-		if (!len)
+		if (data_piece(vecs, i, vec_offset, &left, &addr, &len))
 			return -EINVAL;
-		left -= len;
 		if (n == 0) {
 			first_addr = addr;
 			first_len = len;
