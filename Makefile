@@ -1,10 +1,25 @@
 # stork: build, run and test. Everything is built out of tree into $(BUILD).
 #   make            build/stork.elf (boots with qemu -kernel, or GRUB multiboot2)
 #   make run        boot in QEMU with an NVMe and a virtio-blk disk attached
-#   make test       host unit tests + QEMU integration tests
+#   make test       layering check, host unit tests, tools tests, QEMU integration tests
 #   make iso        build/stork.iso, a GRUB rescue image
 #   make usb        the same image, to dd onto a USB stick
 
+# `make DEBUG=1`: the debug kernel, in build-debug/ unless BUILD says
+# otherwise: UBSan with the kernel's own handlers (kernel/debug/ubsan.c;
+# report file:line and go on), slab red zones and poisoning (kernel/mm/slab.c),
+# lockdebug on from boot. Alignment is not checked: packed on-disk and ACPI
+# structures are read field by field on purpose.
+ifeq ($(DEBUG),1)
+BUILD ?= build-debug
+endif
+# `make NO_BLK_TRACE=1`: the kernel without the block layer's tracing sites,
+# in build-notrace/ unless BUILD says otherwise; only to measure what the
+# sites cost while tracing is off (docs/blk-trace.md); `trace on` then fails
+ifeq ($(NO_BLK_TRACE),1)
+BUILD ?= build-notrace
+KCFLAGS_NO_BLK_TRACE := -DCONFIG_NO_BLK_TRACE
+endif
 BUILD ?= build
 CC := gcc
 LD := ld
@@ -17,14 +32,21 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 KCFLAGS := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
 	-mno-red-zone -mcmodel=kernel -mgeneral-regs-only -mno-sse -mno-mmx -mno-sse2 \
-	-fno-pic -fno-pie -fno-stack-protector \
+	-fno-pic -fno-pie -fstack-protector-strong -mstack-protector-guard=global \
 	-fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes \
 	-O2 -g -I. -MMD -MP -DSTORK_VERSION='"$(VERSION)"'
 # `make LOCKDEBUG=1` (after `make clean`): spinlock checks on from boot, as
-# with the `lockdebug` option (kernel/lockdebug.c)
+# with the `lockdebug` option (kernel/sched/lockdebug.c)
 KCFLAGS += $(if $(LOCKDEBUG),-DCONFIG_LOCKDEBUG)
+KCFLAGS += $(KCFLAGS_NO_BLK_TRACE)
+UBSAN_CHECKS := shift,integer-divide-by-zero,unreachable,vla-bound,null,signed-integer-overflow,bounds,object-size,bool,enum,pointer-overflow,builtin,nonnull-attribute,returns-nonnull-attribute
+ifeq ($(DEBUG),1)
+KCFLAGS += -DCONFIG_DEBUG -DCONFIG_LOCKDEBUG -DCONFIG_SLAB_DEBUG -fsanitize=$(UBSAN_CHECKS)
+# the handlers themselves, and what runs before paging (no checks there)
+$(BUILD)/kernel/debug/ubsan.o: KCFLAGS += -fno-sanitize=all
+endif
 KASFLAGS := -D__ASSEMBLY__ -I. -MMD -MP
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
@@ -37,7 +59,7 @@ KSRCS_C := $(shell find $(wildcard $(KDIRS)) -name '*.c' | sort)
 KSRCS_S := $(shell find $(wildcard $(KDIRS)) -name '*.S' | sort)
 KOBJS := $(patsubst %.c,$(BUILD)/%.o,$(KSRCS_C)) $(patsubst %.S,$(BUILD)/%.o,$(KSRCS_S))
 
-.PHONY: all run test unit qemu-test iso usb clean deps test-deps
+.PHONY: all run debug test unit qemu-test tools-test check iso usb clean deps test-deps
 
 all: $(BUILD)/stork.elf
 
@@ -89,15 +111,39 @@ run: $(BUILD)/stork.elf
 	@tools/deps run
 	tools/run-qemu --build $(BUILD)
 
-include tests/unit/unit.mk
+# QEMU with its gdb stub, gdb here on the kernel's symbols with tools/gdb/stork.py
+# (docs/debugging.md); the console is on $(BUILD)/console.sock
+debug: $(BUILD)/stork.elf
+	@tools/deps run
+	@command -v gdb >/dev/null || { echo "make debug: needs gdb (apt-get install gdb)"; exit 1; }
+	tools/run-qemu --build $(BUILD) --gdb
 
+include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
+
+# the debug kernel too: tests/qemu/test_debug.py runs its self tests and checkers
+DEBUG_BUILD ?= $(BUILD)-debug
 qemu-test: $(BUILD)/stork.elf $(BUILD)/stork.iso
 	@tools/deps test
-	STORK_BUILD=$(BUILD) $(PYTHON) -m pytest -q tests/qemu
+	$(MAKE) DEBUG=1 BUILD=$(DEBUG_BUILD)
+	STORK_BUILD=$(BUILD) STORK_DEBUG_BUILD=$(DEBUG_BUILD) $(PYTHON) -m pytest -q --durations=25 tests/qemu
+
+# the layering rules (docs/architecture.md), and that the checker catches what it should
+check:
+	$(PYTHON) tools/check-layering --selftest
+	$(PYTHON) tools/check-layering
+
+# host tests of tools/: the benchmark charts on recorded results, json+ readers
+tools-test:
+	@tools/deps test
+	$(PYTHON) -m pytest -q tests/tools
 
 test:
 	@tools/deps test
+	$(MAKE) check
 	$(MAKE) unit
+	$(MAKE) tools-test
+	$(MAKE) fuzz-smoke
 	$(MAKE) qemu-test
 
 clean:

@@ -11,6 +11,7 @@
 #define BLOCK_BIO_H
 
 #include "lib/types.h"
+#include "block/blk_trace_stat.h"
 
 struct gendisk;
 
@@ -31,6 +32,12 @@ enum req_flag {
 	REQ_PREFLUSH = 1 << 1,	/* flush the cache before this write */
 	REQ_POLLED = 1 << 2,	/* completed by polling, not an interrupt */
 	REQ_SYNC = 1 << 3,	/* someone waits for it */
+	/*
+	 * The submitter must not sleep: no tag, a frozen queue, a split or a
+	 * flush sequence end the bio at once with -EAGAIN (io_uring's first,
+	 * non-blocking try; the caller then punts it to an io-wq worker).
+	 */
+	REQ_NOWAIT = 1 << 4,
 };
 
 /* One physically contiguous piece of memory. */
@@ -58,7 +65,28 @@ struct bio {
 	 * when it reaches 0. The submitter need not set it.
 	 */
 	u32 remaining;
+	/*
+	 * A stacking driver's (device-mapper's) save of what it changed when
+	 * it remapped this bio in place to a parent disk; restored before the
+	 * submitter's end_io runs. disk is NULL when unused: submitters leave
+	 * the whole of it zeroed (a bio built with an initializer does).
+	 */
+	struct bio_remap {
+		struct gendisk *disk;
+		u64 sector;
+		void (*end_io)(struct bio *bio);
+		void *private;
+	} remap;
+	/*
+	 * Per-stage tracing (block/blk_trace.h), last so that copies of a
+	 * bio's working fields (submit_bio's iterator) leave it out: written
+	 * only while a device is traced.
+	 */
+	struct blk_trace_stamps trace;
 };
+
+/* The bytes of a bio without its trace stamps: what a submitter clears or copies. */
+#define BIO_COPY_BYTES __builtin_offsetof(struct bio, trace)
 
 /*
  * What a queue's hardware can take in one request. Masks follow Linux: a
@@ -89,6 +117,21 @@ struct queue_limits {
 	u32 max_hw_sectors;
 	u32 features;		/* BLK_FEAT_*: what the device does with a volatile cache */
 };
+
+/*
+ * Copy limits that live I/O may be reading (a dm reload): field by field,
+ * each one a single store, so a reader sees every field old or new, never a
+ * zero or half of one (a struct assignment may clear first, or go by bytes).
+ */
+static inline void queue_limits_publish(struct queue_limits *dst, const struct queue_limits *src)
+{
+	u32 *d = (u32 *)dst;
+	const u32 *s = (const u32 *)src;
+
+	_Static_assert(sizeof(*dst) % sizeof(u32) == 0, "queue_limits: u32 fields only");
+	for (size_t i = 0; i < sizeof(*dst) / sizeof(u32); i++)
+		WRITE_ONCE(d[i], s[i]);
+}
 
 /*
  * Cache features. Without BLK_FEAT_WRITE_CACHE, writes are durable when they

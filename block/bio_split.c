@@ -65,7 +65,9 @@ static int bio_check_vecs(const struct bio *bio, const struct queue_limits *lim)
 
 int bio_check(const struct bio *bio, const struct queue_limits *lim, u64 capacity_sectors)
 {
-	u32 block_sectors = lim->logical_block_size >> SECTOR_SHIFT;
+	/* once: a stacked disk's limits may be republished meanwhile (queue_limits_publish) */
+	u32 lbs = READ_ONCE(lim->logical_block_size);
+	u32 block_mask = (lbs >> SECTOR_SHIFT) - 1;
 	int err;
 
 	if (bio->op >= REQ_OP_COUNT)
@@ -88,7 +90,7 @@ int bio_check(const struct bio *bio, const struct queue_limits *lim, u64 capacit
 		if (err)
 			return err;
 	}
-	if (!bio->size || bio->size % lim->logical_block_size || bio->sector % block_sectors)
+	if (!bio->size || (bio->size & (lbs - 1)) || (bio->sector & block_mask))
 		return -EINVAL;
 	if (bio->sector > capacity_sectors ||
 	    bio->size >> SECTOR_SHIFT > capacity_sectors - bio->sector)

@@ -26,6 +26,35 @@ void blk_mq_map_queues(unsigned int *map, unsigned int nr_cpus, unsigned int nr_
 	}
 }
 
+void blk_mq_map_queues_active(unsigned int *map, unsigned int nr_cpus,
+			      const unsigned long *active, unsigned int nr_queues,
+			      unsigned int queue_offset)
+{
+	unsigned int nr_active = 0, per_queue, extra, queue = 0, in_queue = 0;
+
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+		nr_active += bitmap_test_bit(active, cpu);
+	if (nr_queues == 0)
+		nr_queues = 1;
+	if (nr_queues > nr_active)
+		nr_queues = nr_active;
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+		map[cpu] = queue_offset;
+	if (nr_queues == 0)
+		return;
+	per_queue = nr_active / nr_queues;
+	extra = nr_active % nr_queues;
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
+		if (!bitmap_test_bit(active, cpu))
+			continue;
+		map[cpu] = queue_offset + queue;
+		if (++in_queue == per_queue + (queue < extra)) {
+			queue++;
+			in_queue = 0;
+		}
+	}
+}
+
 unsigned int blk_mq_map_queue_cpus(const unsigned int *map, unsigned int nr_cpus,
 				   unsigned int queue, unsigned long *cpus)
 {

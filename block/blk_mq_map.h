@@ -21,6 +21,17 @@ void blk_mq_map_queues(unsigned int *map, unsigned int nr_cpus, unsigned int nr_
 		       unsigned int queue_offset);
 
 /*
+ * The same over the CPUs set in active (a bitmap of nr_cpus bits) only:
+ * the active CPUs, in order, are spread as blk_mq_map_queues spreads
+ * 0 .. n-1, and every inactive CPU (offline, or going) gets the queue of
+ * the first active one, so its software queue still names a valid
+ * hardware queue. With no active CPU every CPU gets queue_offset.
+ */
+void blk_mq_map_queues_active(unsigned int *map, unsigned int nr_cpus,
+			      const unsigned long *active, unsigned int nr_queues,
+			      unsigned int queue_offset);
+
+/*
  * The inverse for one queue: set in cpus (a bitmap of nr_cpus bits, cleared
  * first) the CPUs mapped to queue. Returns how many there are.
  */

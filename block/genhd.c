@@ -10,23 +10,34 @@
  * name, a 'p' when that name ends in a digit, the partition number
  * (vda1, nvme0n1p1, null0p1).
  *
- * Lifetime: a gendisk is the driver's (a partition is this file's); there
- * are no references, so disk_del and a rescan expect no I/O in flight and
- * no pointer to the partitions kept by anyone.
+ * Lifetime (docs/blk_lifetime.md), Linux's choice: a user opens a disk
+ * by name (blkdev_get_by_name) and holds a reference until blkdev_put.
+ * disk_del (del_gendisk) marks the disk and its partitions dead, takes them
+ * off the list so that nobody new can open them, waits for the requests in
+ * flight, and drops the registry's reference; I/O submitted later ends
+ * with -ENODEV. The last disk_put frees the queue (when blk_mq_create_disk
+ * made it) and calls the driver's free_disk. A partition is this file's
+ * and holds a reference on its whole disk, so the shared queue outlives it.
+ *
+ * Lookups by name and walks of the list first wait for the probes still
+ * running in the background (kernel/sched/async.h): a disk that will be
+ * there is waited for, not reported missing.
  */
-#include "block/blk-internal.h"
+#include "block/blk_internal.h"
 #include "block/partition.h"
-#include "kernel/console.h"
-#include "kernel/mutex.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/slab.h"
+#include "kernel/console/console.h"
+#include "kernel/sched/async.h"
+#include "kernel/sched/mutex.h"
+#include "kernel/console/printk.h"
+#include "kernel/mm/slab.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
 static struct mutex disks_lock = MUTEX_INIT(disks_lock);
 static LIST_HEAD(disks);	/* struct gendisk, protected by disks_lock */
+static u64 disks_registered;	/* on the list now; disks_lock */
+static u64 disks_released;	/* atomic */
 
 static struct gendisk *disk_find_locked(const char *name)
 {
@@ -38,14 +49,99 @@ static struct gendisk *disk_find_locked(const char *name)
 	return NULL;
 }
 
-struct gendisk *disk_find(const char *name)
+bool disk_name_used(const char *name)
+{
+	bool used;
+
+	mutex_lock(&disks_lock);
+	used = disk_find_locked(name) != NULL;
+	mutex_unlock(&disks_lock);
+	return used;
+}
+
+void disk_counts(u64 *registered, u64 *released)
+{
+	mutex_lock(&disks_lock);
+	*registered = disks_registered;
+	mutex_unlock(&disks_lock);
+	*released = __atomic_load_n(&disks_released, __ATOMIC_RELAXED);
+}
+
+/* --- references ---------------------------------------------------------------- */
+
+/* The last reference went: free the partition, or the queue and the driver's part. */
+static void disk_release(struct gendisk *disk)
+{
+	__atomic_fetch_add(&disks_released, 1, __ATOMIC_RELAXED);
+	if (disk->whole != disk) {
+		struct gendisk *whole = disk->whole;
+
+		kfree(disk);
+		disk_put(whole);
+		return;
+	}
+	if (disk->owns_queue) {
+		struct blk_mq_tag_set *set = disk->queue->tag_set;
+
+		blk_mq_destroy_queue(disk->queue);
+		if (disk->owns_tag_set)
+			blk_mq_free_tag_set(set);
+		disk->queue = NULL;
+	}
+	if (disk->free_disk)
+		disk->free_disk(disk);
+}
+
+void disk_get(struct gendisk *disk)
+{
+	__atomic_fetch_add(&disk->refs, 1, __ATOMIC_RELAXED);
+}
+
+void disk_put(struct gendisk *disk)
+{
+	if (__atomic_sub_fetch(&disk->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		disk_release(disk);
+}
+
+struct gendisk *blkdev_get_by_name(const char *name)
 {
 	struct gendisk *disk;
 
+	/* a disk still being probed in the background (AHCI ports) is waited for */
+	async_synchronize();
 	mutex_lock(&disks_lock);
 	disk = disk_find_locked(name);
+	if (disk) {
+		disk_get(disk);
+		__atomic_fetch_add(&disk->openers, 1, __ATOMIC_RELAXED);
+	}
 	mutex_unlock(&disks_lock);
-	return disk;
+	return disk ? disk : ERR_PTR(-ENODEV);
+}
+
+void blkdev_get(struct gendisk *disk)
+{
+	disk_get(disk);
+	__atomic_fetch_add(&disk->openers, 1, __ATOMIC_RELAXED);
+}
+
+void blkdev_put(struct gendisk *disk)
+{
+	__atomic_fetch_sub(&disk->openers, 1, __ATOMIC_RELAXED);
+	disk_put(disk);
+}
+
+int disk_open_count(struct gendisk *disk)
+{
+	struct gendisk *part;
+	int n;
+
+	mutex_lock(&disks_lock);
+	n = __atomic_load_n(&disk->openers, __ATOMIC_RELAXED);
+	list_for_each_entry(part, &disk->parts, part_link)
+		n += __atomic_load_n(&part->openers, __ATOMIC_RELAXED);
+	mutex_unlock(&disks_lock);
+	return n;
 }
 
 int disk_for_each(int (*fn)(struct gendisk *disk, void *arg), void *arg)
@@ -53,6 +149,7 @@ int disk_for_each(int (*fn)(struct gendisk *disk, void *arg), void *arg)
 	struct gendisk *disk;
 	int ret = 0;
 
+	async_synchronize();
 	mutex_lock(&disks_lock);
 	list_for_each_entry(disk, &disks, link) {
 		ret = fn(disk, arg);
@@ -61,6 +158,23 @@ int disk_for_each(int (*fn)(struct gendisk *disk, void *arg), void *arg)
 	}
 	mutex_unlock(&disks_lock);
 	return ret;
+}
+
+void disk_name_letters(char *buf, size_t len, const char *prefix, unsigned int index)
+{
+	char letters[8];
+	size_t at;
+	int n = 0;
+
+	do {
+		letters[n++] = (char)('a' + index % 26);
+		index = index / 26;
+	} while (index-- && n < (int)sizeof(letters));
+	snprintf(buf, len, "%s", prefix);
+	for (at = strlen(buf); n > 0 && at + 1 < len; at++) {
+		buf[at] = letters[--n];
+		buf[at + 1] = 0;
+	}
 }
 
 int disk_name_alloc(char *buf, size_t len, const char *prefix)
@@ -95,16 +209,42 @@ static void part_name(char *buf, size_t len, const char *disk, u32 number)
 	snprintf(buf, len, "%s%s%u", disk, digit ? "p" : "", number);
 }
 
-/* Unlink and free the partitions of whole; disks_lock held. */
-static void disk_drop_partitions(struct gendisk *whole)
+/*
+ * Mark the partitions of whole dead and take them off the registry onto
+ * gone; disks_lock held. Their registry references are dropped by
+ * disk_put_partitions once the lock is let go (a release may sleep).
+ */
+static void disk_unlink_partitions(struct gendisk *whole, struct list_head *gone)
 {
 	struct gendisk *part, *next;
 
 	list_for_each_entry_safe(part, next, &whole->parts, part_link) {
+		WRITE_ONCE(part->dead, true);
 		list_del(&part->part_link);
 		list_del(&part->link);
-		kfree(part);
+		disks_registered--;
+		list_add_tail(&part->part_link, gone);
 	}
+}
+
+static void disk_put_partitions(struct list_head *gone)
+{
+	struct gendisk *part, *next;
+
+	list_for_each_entry_safe(part, next, gone, part_link) {
+		list_del(&part->part_link);
+		disk_put(part);
+	}
+}
+
+static bool disk_partitions_open_locked(struct gendisk *whole)
+{
+	struct gendisk *part;
+
+	list_for_each_entry(part, &whole->parts, part_link)
+		if (__atomic_load_n(&part->openers, __ATOMIC_RELAXED))
+			return true;
+	return false;
 }
 
 int disk_rescan_partitions(struct gendisk *disk)
@@ -117,6 +257,7 @@ int disk_rescan_partitions(struct gendisk *disk)
 		.ctx = disk,
 	};
 	struct partition_table *pt;
+	LIST_HEAD(gone);
 	int err;
 
 	if (disk->whole != disk)
@@ -131,7 +272,13 @@ int disk_rescan_partitions(struct gendisk *disk)
 	}
 	err = partition_scan(&pd, pt);
 	mutex_lock(&disks_lock);
-	disk_drop_partitions(disk);
+	if (disk_partitions_open_locked(disk)) {
+		/* Linux's BLKRRPART refuses too: users hold the old ones */
+		mutex_unlock(&disks_lock);
+		err = -EBUSY;
+		goto out;
+	}
+	disk_unlink_partitions(disk, &gone);
 	for (int i = 0; !err && i < pt->count; i++) {
 		const struct partition *p = &pt->parts[i];
 		struct gendisk *part = kzalloc(sizeof(*part));
@@ -149,11 +296,15 @@ int disk_rescan_partitions(struct gendisk *disk)
 		part->capacity = p->nr_lbas * (lbs >> SECTOR_SHIFT);
 		part->read_only = disk->read_only;
 		part->private_data = disk->private_data;
+		part->refs = 1;		/* the registry's */
+		disk_get(disk);		/* the shared queue outlives the partition */
 		INIT_LIST_HEAD(&part->parts);
 		list_add_tail(&part->part_link, &disk->parts);
 		list_add_tail(&part->link, &disks);
+		disks_registered++;
 	}
 	mutex_unlock(&disks_lock);
+	disk_put_partitions(&gone);
 	if (!err && pt->count)
 		pr_info("%s: %s, %d partition%s%s\n", disk->name, pt->scheme, pt->count,
 			pt->count == 1 ? "" : "s", pt->gpt_backup ? " (backup GPT)" : "");
@@ -181,9 +332,13 @@ int disk_add(struct gendisk *disk)
 	disk->whole = disk;
 	disk->partno = 0;
 	disk->part_offset = 0;
+	disk->refs = 1;		/* the registry's, until disk_del */
+	disk->openers = 0;
+	disk->dead = false;
 	INIT_LIST_HEAD(&disk->parts);
 	disk->queue->disk = disk;
 	list_add_tail(&disk->link, &disks);
+	disks_registered++;
 	mutex_unlock(&disks_lock);
 	err = disk_rescan_partitions(disk);
 	if (err && err != -ENOMEM)
@@ -191,118 +346,84 @@ int disk_add(struct gendisk *disk)
 	return 0;
 }
 
+/* The registry lock held and the disk unused or not: mark, unlink, then drain and put. */
+static void disk_del_locked(struct gendisk *disk)
+{
+	LIST_HEAD(gone);
+
+	WRITE_ONCE(disk->dead, true);
+	disk_unlink_partitions(disk, &gone);
+	list_del(&disk->link);
+	disks_registered--;
+	mutex_unlock(&disks_lock);
+	/*
+	 * A bio-based disk (dm) drains its own I/O (its suspend); a blk-mq
+	 * queue is frozen once so that every request entered has ended, and
+	 * marked dead so that later ones fail on entry.
+	 */
+	if (!disk->submit_bio)
+		blk_queue_kill(disk->queue);
+	disk_put_partitions(&gone);
+	disk_put(disk);
+}
+
 void disk_del(struct gendisk *disk)
 {
 	mutex_lock(&disks_lock);
-	disk_drop_partitions(disk);
-	list_del(&disk->link);
-	mutex_unlock(&disks_lock);
+	disk_del_locked(disk);
 }
 
-/* --- lsblk ------------------------------------------------------------------------ */
-
-/* "512M", "1.5G", "931.5K": one decimal when it is not whole, as lsblk does */
-static const char *size_human(u64 bytes, char *buf, size_t len)
+int disk_del_unused(struct gendisk *disk)
 {
-	static const char units[] = "BKMGTP";
-	u64 unit = 1, tenths;
-	int u = 0;
-
-	while (u < 5 && bytes >= unit * 1024) {
-		unit *= 1024;
-		u++;
-	}
-	tenths = (bytes / unit) * 10 + ((bytes % unit) * 10 + unit / 2) / unit;
-
-	if (u == 0 || tenths % 10 == 0)
-		snprintf(buf, len, "%llu%c", (unsigned long long)(tenths / 10), units[u]);
-	else
-		snprintf(buf, len, "%llu.%llu%c", (unsigned long long)(tenths / 10),
-			 (unsigned long long)(tenths % 10), units[u]);
-	return buf;
-}
-
-static void hwq_text(const struct request_queue *q, char *buf, size_t len)
-{
-	unsigned int poll = q->tag_set->nr_poll_queues;
-
-	if (poll)
-		snprintf(buf, len, "%u+%up", q->nr_hw_queues - poll, poll);
-	else
-		snprintf(buf, len, "%u", q->nr_hw_queues);
-}
-
-static void lsblk_print_line(const struct gendisk *disk)
-{
-	const struct request_queue *q = disk->queue;
-	char size[16], hwq[16], name[DISK_NAME_LEN + 2];
-
-	snprintf(name, sizeof(name), "%s%s", disk->partno ? "`-" : "", disk->name);
-	hwq_text(q, hwq, sizeof(hwq));
-	printf("%-12s %-10s %7s %7u %7u %5s %-6s %2d\n", name, disk->driver ? disk->driver : "-",
-	       size_human(disk->capacity << SECTOR_SHIFT, size, sizeof(size)),
-	       q->limits.logical_block_size, q->limits.physical_block_size, hwq,
-	       elevator_name(q), disk->read_only ? 1 : 0);
-}
-
-static void lsblk_print_json_one(const struct gendisk *disk)
-{
-	const struct request_queue *q = disk->queue;
-	char size[16];
-
-	printf("{\"name\":\"%s\",\"driver\":\"%s\",\"size\":%llu,\"size_human\":\"%s\","
-	       "\"log_sec\":%u,\"phy_sec\":%u,\"hw_queues\":%u,\"poll_queues\":%u,"
-	       "\"sched\":\"%s\",\"ro\":%s,\"start\":%llu",
-	       disk->name, disk->driver ? disk->driver : "",
-	       (unsigned long long)(disk->capacity << SECTOR_SHIFT),
-	       size_human(disk->capacity << SECTOR_SHIFT, size, sizeof(size)),
-	       q->limits.logical_block_size, q->limits.physical_block_size,
-	       q->nr_hw_queues - q->tag_set->nr_poll_queues, q->tag_set->nr_poll_queues,
-	       elevator_name(q), disk->read_only ? "true" : "false",
-	       (unsigned long long)disk->part_offset);
-}
-
-static int cmd_lsblk(int argc, char **argv)
-{
-	bool json = argc == 2 && !strcmp(argv[1], "--json");
-	struct gendisk *disk, *part;
-	bool first = true;
-
-	if (argc > 2 || (argc == 2 && !json))
-		return shell_usage_error(argv[0]);
 	mutex_lock(&disks_lock);
-	if (json)
-		printf("{\"blockdevices\":[");
-	else
-		printf("%-12s %-10s %7s %7s %7s %5s %-6s %2s\n", "NAME", "DRIVER", "SIZE",
-		       "LOG-SEC", "PHY-SEC", "HWQ", "SCHED", "RO");
-	list_for_each_entry(disk, &disks, link) {
-		bool first_part = true;
-
-		if (disk->whole != disk)
-			continue;	/* printed under their disk */
-		if (!json) {
-			lsblk_print_line(disk);
-			list_for_each_entry(part, &disk->parts, part_link)
-				lsblk_print_line(part);
-			continue;
-		}
-		printf("%s", first ? "" : ",");
-		first = false;
-		lsblk_print_json_one(disk);
-		printf(",\"children\":[");
-		list_for_each_entry(part, &disk->parts, part_link) {
-			printf("%s", first_part ? "" : ",");
-			first_part = false;
-			lsblk_print_json_one(part);
-			printf(",\"partno\":%d}", part->partno);
-		}
-		printf("]}");
+	if (__atomic_load_n(&disk->openers, __ATOMIC_RELAXED) ||
+	    disk_partitions_open_locked(disk)) {
+		mutex_unlock(&disks_lock);
+		return -EBUSY;
 	}
-	if (json)
-		printf("]}\n");
-	mutex_unlock(&disks_lock);
+	disk_del_locked(disk);
 	return 0;
 }
-SHELL_COMMAND(lsblk, cmd_lsblk, "lsblk [--json]",
-	      "block devices: size, block sizes, hardware queues, scheduler");
+
+/* --- a driver's disk in one call ----------------------------------------------------- */
+
+int blk_mq_create_disk(struct gendisk *disk, struct blk_mq_tag_set *set,
+		       const struct queue_limits *lim, void *queuedata, unsigned int flags)
+{
+	struct request_queue *q;
+	int err;
+
+	if (flags & BLK_DISK_OWN_TAG_SET) {
+		err = blk_mq_alloc_tag_set(set);
+		if (err)
+			return err;
+	}
+	q = blk_mq_alloc_queue(set, queuedata);
+	if (IS_ERR(q)) {
+		err = (int)PTR_ERR(q);
+		goto free_tag_set;
+	}
+	if (lim)
+		q->limits = *lim;
+	disk->queue = q;
+	disk->owns_tag_set = flags & BLK_DISK_OWN_TAG_SET;
+	disk->owns_queue = true;
+	err = disk_add(disk);
+	if (err)
+		goto destroy_queue;
+	return 0;
+
+destroy_queue:
+	blk_mq_destroy_queue(q);
+	disk->queue = NULL;
+	disk->owns_queue = false;
+free_tag_set:
+	if (flags & BLK_DISK_OWN_TAG_SET)
+		blk_mq_free_tag_set(set);
+	return err;
+}
+
+void blk_mq_destroy_disk(struct gendisk *disk)
+{
+	disk_del(disk);
+}

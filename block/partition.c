@@ -5,6 +5,7 @@
  * struct gpt_header before its entry array is read through the same buffer.
  */
 #include "block/partition.h"
+#include "lib/byteorder.h"
 #include "lib/crc32.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -29,16 +30,6 @@ struct gpt_header {
 	u32 entry_size;
 	u32 entries_crc;
 };
-
-static u32 get_le32(const u8 *p)
-{
-	return p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
-}
-
-static u64 get_le64(const u8 *p)
-{
-	return get_le32(p) | (u64)get_le32(p + 4) << 32;
-}
 
 static int disk_read(const struct partition_disk *disk, u64 lba)
 {

@@ -14,7 +14,7 @@
 #define BOOT_CS64	0x08
 #define BOOT_DS		0x10
 
-#include "kernel/pgtable.h"
+#include "kernel/mm/pgtable.h"
 
 #define CR0_PE		(1 << 0)
 #define CR0_WP		(1 << 16)

@@ -60,7 +60,7 @@ _start:
 	mov	%eax, (boot_pdpt_high - KERNEL_VMA + 510 * 8)
 	mov	$(boot_pdpt_low - KERNEL_VMA + PTE_P + PTE_W), %eax
 	mov	%eax, (boot_pml4 - KERNEL_VMA)
-	mov	%eax, (boot_pml4 - KERNEL_VMA + 256 * 8)	/* direct map, see kernel/mm.h */
+	mov	%eax, (boot_pml4 - KERNEL_VMA + 256 * 8)	/* direct map, see kernel/mm/mm.h */
 	mov	$(boot_pdpt_high - KERNEL_VMA + PTE_P + PTE_W), %eax
 	mov	%eax, (boot_pml4 - KERNEL_VMA + 511 * 8)
 
@@ -150,6 +150,10 @@ boot_pdpt_low:
 boot_pdpt_high:
 	.skip 4096
 boot_pd:
+	.skip 4096
+	/* unmapped once the kernel's tables are in (kmain): a fault, not the tables above */
+	.globl boot_stack_guard
+boot_stack_guard:
 	.skip 4096
 	.globl boot_stack_bottom, boot_stack_top
 boot_stack_bottom:

@@ -4,7 +4,8 @@
  * (flag bit 16): then it loads the file flat from load_addr and needs nothing
  * from the ELF headers. GRUB boots us through multiboot2, which loads the ELF
  * program headers by physical address; the entry-address tag makes the
- * 32-bit entry explicit. Multiboot 1 spec section 3.1; multiboot 2 section 3.1.
+ * 32-bit entry explicit, and the framebuffer tag asks for a graphics mode for
+ * the screen console. Multiboot 1 spec section 3.1; multiboot 2 section 3.1.
  */
 #define MB1_MAGIC	0x1BADB002
 #define MB1_FLAGS	((1 << 0) | (1 << 1) | (1 << 16))	/* align modules, memory info, addresses */
@@ -34,6 +35,15 @@ mb2_header:
 	.word 3, 0
 	.long 12
 	.long _start
+	/*
+	 * framebuffer tag, optional (flag 1): a linear framebuffer for the
+	 * screen console, 1024x768x32 preferred; a loader that cannot (or a
+	 * BIOS boot left in text mode) reports what it has instead.
+	 */
+	.balign 8
+	.word 5, 1
+	.long 20
+	.long 1024, 768, 32
 	/* end tag */
 	.balign 8
 	.word 0, 0

@@ -1,13 +1,15 @@
 /*
  * Where an application processor starts. The boot CPU copies the bytes from
- * trampoline_start to trampoline_end to the page at MM_TRAMPOLINE_PHYS and
+ * trampoline_start to trampoline_end to the page at mm_trampoline_phys (a usable page
+ * below 1 MiB from the firmware map) and
  * sends the AP a startup IPI whose vector is that page's number: the AP then
  * runs the first byte here in real mode, with CS = page << 8 and IP = 0.
  *
  * Steps: real mode -> 32-bit protected mode (this page's own GDT) -> long
  * mode on kernel_pml4 (whose physical address is below 4 GiB: it is in the
  * kernel image, loaded at 1 MiB; CR3 is loaded here with a 32-bit move) ->
- * smp_ap_start64 in the kernel's text at its high address -> smp_ap_entry().
+ * smp_ap_start64 in the kernel's text at its high address, which finds the
+ * AP's own stack by its APIC ID -> smp_ap_entry().
  * The page is identity-mapped in kernel_pml4 while APs are being started,
  * so the instructions after paging is enabled are still found.
  *
@@ -41,8 +43,8 @@ trampoline_start:
 	mov	%ax, %bx
 	shl	$4, %ebx			/* linear base of this page */
 
-	/* tell the BSP we are alive: no second startup IPI needed */
-	movl	$1, OFF(trampoline_params) + TP_STARTED
+	/* count ourselves in: the BSP tells a slow AP from a missing one */
+	lock incl OFF(trampoline_params) + TP_STARTED
 
 	lea	OFF(tramp_gdt)(%ebx), %eax
 	mov	%eax, OFF(tramp_gdt_ptr) + 2
@@ -86,7 +88,6 @@ tramp_lm64:
 	mov	%ax, %ds
 	mov	%ax, %es
 	mov	%ax, %ss
-	lea	OFF(trampoline_params)(%rbx), %rbx
 	movabs	$smp_ap_start64, %rax
 	jmp	*%rax
 
@@ -124,16 +125,44 @@ trampoline_end:
 
 /*
  * In the kernel's text, on kernel_pml4, still on the trampoline's GDT and
- * with no IDT: %rbx points to the parameters in the identity-mapped page.
+ * with no IDT. Every AP started runs this at once, so none may touch a
+ * stack before it knows its own: its APIC ID comes from CPUID (leaf 0xB's
+ * x2APIC ID where the CPU has the leaf, else leaf 1's 8-bit one; both are
+ * the initial APIC ID the MADT lists) and is looked up in smp_ap_table.
+ * An AP that is not there (nobody started it) halts.
  * smp_ap_entry() loads the CPU's own tables before anything can fault.
  */
 	.text
 	.globl smp_ap_start64
 smp_ap_start64:
-	mov	TP_STACK(%rbx), %rsp
-	mov	TP_CPU(%rbx), %rdi
+	xor	%eax, %eax
+	cpuid
+	cmp	$0xb, %eax
+	jb	2f
+	mov	$0xb, %eax
+	xor	%ecx, %ecx
+	cpuid
+	test	%ebx, %ebx			/* leaf 0xB not implemented: all zero */
+	jz	2f
+	mov	%edx, %r8d
+	jmp	3f
+2:	mov	$1, %eax
+	cpuid
+	shr	$24, %ebx
+	mov	%ebx, %r8d
+3:	lea	smp_ap_table(%rip), %rsi
+	mov	smp_ap_count(%rip), %ecx
+4:	test	%ecx, %ecx
+	jz	5f
+	mov	(%rsi), %rdi
+	cmp	SMP_AP_APIC_ID(%rdi), %r8d
+	je	6f
+	add	$8, %rsi
+	dec	%ecx
+	jmp	4b
+6:	mov	SMP_AP_STACK(%rdi), %rsp
 	xor	%ebp, %ebp
 	call	smp_ap_entry
-1:	cli
+5:	cli
 	hlt
-	jmp	1b
+	jmp	5b

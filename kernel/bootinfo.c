@@ -35,6 +35,7 @@ struct mb1_info {
 	u64 framebuffer_addr;
 	u32 framebuffer_pitch, framebuffer_width, framebuffer_height;
 	u8 framebuffer_bpp, framebuffer_type;
+	u8 color[6];	/* type 1: red position, size, green ..., blue ... */
 } __packed;
 
 struct mb1_mmap {
@@ -71,6 +72,8 @@ struct mb2_tag_fb {
 	u64 addr;
 	u32 pitch, width, height;
 	u8 bpp, fb_type;
+	u16 reserved;
+	u8 color[6];	/* type 1: red position, size, green ..., blue ... */
 } __packed;
 
 static void *phys(u64 addr)
@@ -112,11 +115,13 @@ static void parse_mb1(const struct mb1_info *mb)
 		mmap_add(0, (u64)mb->mem_lower * 1024, BOOT_MEM_USABLE);
 		mmap_add(0x100000, (u64)mb->mem_upper * 1024, BOOT_MEM_USABLE);
 	}
-	if ((mb->flags & MB1_INFO_FB) && mb->framebuffer_type != 2) {
+	if (mb->flags & MB1_INFO_FB) {
 		boot_info.has_framebuffer = true;
 		boot_info.fb = (struct boot_framebuffer){
 			mb->framebuffer_addr, mb->framebuffer_pitch, mb->framebuffer_width,
 			mb->framebuffer_height, mb->framebuffer_bpp, mb->framebuffer_type,
+			mb->color[0], mb->color[1], mb->color[2], mb->color[3], mb->color[4],
+			mb->color[5],
 		};
 	}
 }
@@ -155,11 +160,12 @@ static void parse_mb2(u64 info)
 		case MB2_TAG_FB: {
 			const struct mb2_tag_fb *fb = phys(p);
 
-			if (fb->fb_type == 2)
-				break;	/* EGA text mode: nothing to draw on */
+			/* EGA text mode too: the VGA text console draws on it */
 			boot_info.has_framebuffer = true;
 			boot_info.fb = (struct boot_framebuffer){
 				fb->addr, fb->pitch, fb->width, fb->height, fb->bpp, fb->fb_type,
+				fb->color[0], fb->color[1], fb->color[2], fb->color[3], fb->color[4],
+				fb->color[5],
 			};
 			break;
 		}

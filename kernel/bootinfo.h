@@ -30,7 +30,9 @@ struct boot_framebuffer {
 	u64 addr;	/* physical */
 	u32 pitch, width, height;
 	u8 bpp;
-	u8 type;	/* 0 indexed, 1 RGB, 2 EGA text */
+	u8 type;	/* 0 indexed, 1 RGB, 2 EGA text (width, height in characters) */
+	/* type 1: where each colour's bits are in a pixel */
+	u8 red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
 };
 
 struct boot_info {

@@ -4,15 +4,12 @@
  * is neither is the kernel's own path (QEMU and GRUB pass it) and is skipped.
  */
 #include "kernel/cmdline.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/console.h"
+#include "kernel/console/printk.h"
+#include "kernel/console/console.h"
 #include "lib/string.h"
 #include "lib/errno.h"
 
 #define CMDLINE_MAX 1024
-
-extern const struct cmdline_option __cmdline_opts_start[], __cmdline_opts_end[];
 
 static char cmdline[CMDLINE_MAX];
 
@@ -68,14 +65,3 @@ const char *cmdline_get(void)
 {
 	return cmdline;
 }
-
-static int cmd_cmdline(int argc, char **argv)
-{
-	if (argc > 1)
-		return shell_usage_error(argv[0]);
-	printf("%s\n", cmdline);
-	for (const struct cmdline_option *o = __cmdline_opts_start; o < __cmdline_opts_end; o++)
-		printf("  %-12s %s\n", o->name, o->help);
-	return 0;
-}
-SHELL_COMMAND(cmdline, cmd_cmdline, "cmdline", "the kernel command line and the options it takes");

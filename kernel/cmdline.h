@@ -23,4 +23,9 @@ void cmdline_parse(const char *cmdline);
 /* The command line as the loader gave it ("" when none). */
 const char *cmdline_get(void);
 
+/* The options table, collected by the linker from every CMDLINE_OPTION. */
+extern const struct cmdline_option __cmdline_opts_start[], __cmdline_opts_end[];
+#define for_each_cmdline_option(o) \
+	for (const struct cmdline_option *o = __cmdline_opts_start; o < __cmdline_opts_end; o++)
+
 #endif

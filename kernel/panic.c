@@ -5,13 +5,12 @@
  * than the log once the machine stops.
  */
 #include "kernel/panic.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/ksyms.h"
-#include "kernel/printk.h"
-#include "kernel/selftest.h"
-#include "kernel/smp.h"
-#include "kernel/stacktrace.h"
-#include "kernel/x86.h"
+#include "kernel/console/printk.h"
+#include "kernel/arch/smp.h"
+#include "kernel/arch/stacktrace.h"
+#include "kernel/arch/x86.h"
 
 static int panic_claimed;
 
@@ -80,15 +79,3 @@ __attribute__((noinline)) void panic_warn(const char *file, int line, const char
 	pr_warn("WARNING: %s:%d %s\n", file, line, cond);
 	stacktrace_print(0, (u64)__builtin_frame_address(0), current_rsp(), warn_line);
 }
-
-/* --- self tests --------------------------------------------------------- */
-
-static void test_warn_on(struct selftest *t)
-{
-	int calls = 0;
-
-	ST_EXPECT_EQ(t, WARN_ON(calls++ == 1), false);
-	ST_EXPECT_EQ(t, WARN_ON(calls++ == 1), true);	/* prints a warning */
-	ST_EXPECT_EQ(t, calls, 2);	/* the condition is evaluated once */
-}
-SELFTEST(traps, warn_on, test_warn_on);

@@ -19,13 +19,19 @@
 #define EBUSY 16
 #define EEXIST 17
 #define ENODEV 19
+#define ENOTDIR 20
+#define EISDIR 21
 #define EINVAL 22
+#define EFBIG 27
 #define ENOSPC 28
 #define EROFS 30
 #define ERANGE 34
 #define ENOSYS 38
+#define ELOOP 40
 #define ENOTSUP 95
 #define ETIMEDOUT 110
+#define EALREADY 114
+#define EUCLEAN 117	/* Linux's EFSCORRUPTED: a filesystem structure is corrupt */
 #define ECANCELED 125
 
 #define MAX_ERRNO 4095

@@ -1,7 +1,6 @@
 /*
- * Log-linear latency histogram (lib/histogram.h). The bucket of v >= 2*SUB
- * with highest set bit m is (m - SUB_BITS + 1) * SUB plus the SUB_BITS bits
- * below the top one; below 2*SUB the bucket is v itself.
+ * Log-linear latency histogram (lib/histogram.h): what is not on the
+ * recording path (hist_bucket and hist_add_inline are in the header).
  */
 #include "lib/histogram.h"
 #include "lib/math64.h"
@@ -11,18 +10,6 @@ void hist_init(struct histogram *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->min = UINT64_MAX;
-}
-
-unsigned int hist_bucket(u64 value)
-{
-	unsigned int msb, shift, bucket;
-
-	if (value < 2 * HIST_SUB)
-		return (unsigned int)value;
-	msb = 63 - (unsigned int)__builtin_clzll(value);
-	shift = msb - HIST_SUB_BITS;
-	bucket = (shift + 1) * HIST_SUB + (unsigned int)((value >> shift) & (HIST_SUB - 1));
-	return bucket < HIST_BUCKETS ? bucket : HIST_BUCKETS - 1;
 }
 
 u64 hist_bucket_low(unsigned int bucket)
@@ -44,14 +31,7 @@ u64 hist_bucket_high(unsigned int bucket)
 
 void hist_add(struct histogram *h, u64 value)
 {
-	h->count++;
-	h->sum += value;
-	h->sum_sq += (unsigned __int128)value * value;
-	if (value < h->min)
-		h->min = value;
-	if (value > h->max)
-		h->max = value;
-	h->buckets[hist_bucket(value)]++;
+	hist_add_inline(h, value);
 }
 
 void hist_merge(struct histogram *to, const struct histogram *from)

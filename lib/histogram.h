@@ -30,12 +30,57 @@ struct histogram {
 };
 
 void hist_init(struct histogram *h);
-void hist_add(struct histogram *h, u64 value);
 /* to += from */
 void hist_merge(struct histogram *to, const struct histogram *from);
 
-/* The bucket of a value, and the smallest and largest value a bucket holds. */
-unsigned int hist_bucket(u64 value);
+/*
+ * The bucket of a value: v itself below 2 * HIST_SUB; above, with highest
+ * set bit m, (m - SUB_BITS + 1) * SUB plus the SUB_BITS bits below the top
+ * one.
+ */
+static inline unsigned int hist_bucket(u64 value)
+{
+	unsigned int shift, bucket;
+
+	if (value < 2 * HIST_SUB)
+		return (unsigned int)value;
+	shift = 63 - (unsigned int)__builtin_clzll(value) - HIST_SUB_BITS;
+	bucket = (shift + 1) * HIST_SUB + (unsigned int)((value >> shift) & (HIST_SUB - 1));
+	return bucket < HIST_BUCKETS ? bucket : HIST_BUCKETS - 1;
+}
+
+/*
+ * Record one value. hist_add is the call (fewest instructions where a
+ * caller records a few values per I/O, as bench); hist_add_inline is the
+ * same for a caller that records many in a row (tracing: eight per I/O).
+ */
+void hist_add(struct histogram *h, u64 value);
+
+/*
+ * Record one value in count, sum, sum of squares, min and max only, not in
+ * the buckets: for a latency whose mean and deviation are printed but not
+ * its percentiles (fio's slat and lat unless slat_percentiles or
+ * lat_percentiles). hist_percentile() of such a histogram means nothing.
+ * Inline: a handful of instructions, no bucket and no call.
+ */
+static inline void hist_add_stat(struct histogram *h, u64 value)
+{
+	h->count++;
+	h->sum += value;
+	h->sum_sq += (unsigned __int128)value * value;
+	if (value < h->min)
+		h->min = value;
+	if (value > h->max)
+		h->max = value;
+}
+
+static inline void hist_add_inline(struct histogram *h, u64 value)
+{
+	hist_add_stat(h, value);
+	h->buckets[hist_bucket(value)]++;
+}
+
+/* The smallest and largest value a bucket holds. */
 u64 hist_bucket_low(unsigned int bucket);
 u64 hist_bucket_high(unsigned int bucket);
 

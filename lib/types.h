@@ -22,6 +22,9 @@ typedef int64_t s64;
 #define __packed __attribute__((packed))
 #define __aligned(n) __attribute__((aligned(n)))
 #define __noreturn __attribute__((noreturn))
+#ifndef __always_inline	/* the host's libc has its own, for the unit tests */
+#define __always_inline inline __attribute__((always_inline))
+#endif
 #define __unused __attribute__((unused))
 #define __used __attribute__((used))
 #define __section(s) __attribute__((section(s)))

@@ -23,6 +23,7 @@ DEVICES = {
     "nvme": ("nvme0n1", "/dev/nvme0n1"),
     "virtio": ("vda", "/dev/vda"),
     "null": ("null0", "/dev/nullb0"),
+    "ahci": ("sda", "/dev/sda"),
 }
 
 
@@ -35,6 +36,10 @@ def qemu_device_args(kinds):
     if "virtio" in kinds:
         args += ["-blockdev", f"driver=null-co,node-name=vdnull,size={NULL_SIZE}",
                  "-device", "virtio-blk-pci,drive=vdnull"]
+    if "ahci" in kinds:
+        args += ["-blockdev", f"driver=null-co,node-name=sdnull,size={NULL_SIZE}",
+                 "-device", "ahci,id=ahcibench",
+                 "-device", "ide-hd,drive=sdnull,bus=ahcibench.0"]
     return args
 
 
@@ -83,18 +88,22 @@ def summary(values):
     return {"median": med, "spread": spread, "n": len(values)}
 
 
-def stork_bench_command(cell, runtime, engine="async", extra=""):
+def stork_bench_command(cell, runtime, engine="async", extra="", json_plus=False):
+    """The `bench` line of a cell; json_plus asks for fio's json+ (clat_ns.bins)."""
     dev = DEVICES[cell["device"]][0]
     cmd = (f"bench {dev} rw={cell['rw']} bs={cell['bs']} iodepth={cell['iodepth']} "
-           f"numjobs={cell['jobs']} runtime={runtime} time_based engine={engine} --json")
+           f"numjobs={cell['jobs']} runtime={runtime} time_based engine={engine} "
+           + ("--output-format=json+" if json_plus else "--json"))
     if cell["iodepth"] == 1 and engine == "sync":
         cmd = cmd.replace("engine=async", "engine=sync")
     return cmd + (" " + extra if extra else "")
 
 
 def run_stork_cells(cells, runtime, smp=2, mem="512M", icount=False, append="",
-                    engine="async", log=None):
-    """Boot stork once with the devices the cells use; run each cell; return JSON per cell."""
+                    engine="async", log=None, setup=(), json_plus=False):
+    """Boot stork once with the devices the cells use, run the setup commands
+    (`queue null0 scheduler=mq-deadline`), then each cell; return JSON per cell
+    (json+, with clat_ns.bins, when json_plus)."""
     import stork
 
     kinds = sorted({c["device"] for c in cells})
@@ -106,8 +115,14 @@ def run_stork_cells(cells, runtime, smp=2, mem="512M", icount=False, append="",
     results = []
     try:
         m.start(timeout=120)
+        for cmd in setup:
+            out = m.run(cmd)
+            if log:
+                log.write(f"stork> {cmd}\n{out}\n")
+            if out.startswith("error"):
+                raise RuntimeError(f"stork: {cmd!r}: {out}")
         for cell in cells:
-            cmd = stork_bench_command(cell, runtime, engine)
+            cmd = stork_bench_command(cell, runtime, engine, json_plus=json_plus)
             out = m.run(cmd, timeout=runtime * 4 + 60)
             if log:
                 log.write(f"stork> {cmd}\n{out}\n")

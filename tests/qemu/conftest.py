@@ -29,9 +29,11 @@ def boot(request):
     machines = []
     request.node.stork_machines = machines
 
-    def start(smp=2, mem="256M", append="", nvme=(), virtio=(), iso=False, extra=()):
+    def start(smp=2, mem="256M", append="", nvme=(), virtio=(), iso=False, extra=(),
+              serial="stdio"):
         m = stork.Machine(smp=smp, mem=mem, append=append, nvme=nvme, virtio=virtio, iso=iso,
-                          extra=extra, name=_log_name(request.node.nodeid, len(machines)))
+                          extra=extra, serial=serial,
+                          name=_log_name(request.node.nodeid, len(machines)))
         machines.append(m)
         return m.start()
 

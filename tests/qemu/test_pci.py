@@ -4,6 +4,7 @@ through port I/O (`pci=legacy`, and the i440FX `pc` machine, which has no
 MCFG), and behind PCIe bridges; bad arguments give one error line; the
 in-kernel PCI self tests pass."""
 import re
+import zlib
 
 import pytest
 
@@ -113,3 +114,36 @@ def test_pci_selftest(boot):
     out = m.run("selftest pci", timeout=60)
     assert out.splitlines()[-1].endswith(" 0 failed"), out
     assert "FAIL" not in out
+
+
+def pxb_nvme(img, serial):
+    """An NVMe controller behind a root port on a second root bus (128), as pxb-pcie makes it."""
+    return ["-device", "pxb-pcie,id=pxb1,bus_nr=128,bus=pcie.0",
+            "-device", "pcie-root-port,id=rp1,bus=pxb1,chassis=1",
+            "-drive", f"file={img},if=none,id=pxbd,format=raw",
+            "-device", f"nvme,serial={serial},drive=pxbd,bus=rp1"]
+
+
+@pytest.mark.parametrize("append", ["", "pci=legacy"])
+def test_nvme_on_second_root_bus(boot, tmp_path, append):
+    """A root bus no bridge leads to (pxb-pcie at bus 128) is found by scanning
+    the whole bus range, through ECAM and through port I/O, and its NVMe works:
+    data written in the guest is on the host image and the reverse."""
+    img = tmp_path / "pxb.img"
+    with open(img, "wb") as f:
+        f.truncate(16 << 20)
+        f.seek(1 << 20)
+        f.write(bytes(range(256)) * 16)
+    m = boot(smp=2, append=append, extra=pxb_nvme(img, "pxbnvme"))
+    assert "pci: root bus 0000:80 (found by scanning 00-ff)" in m.boot_log, m.boot_log
+    assert re.search(r"pci: \d+ functions on 3 buses, 2 root buses", m.boot_log), m.boot_log
+    info = m.run_json("lspci --json")
+    nvme = by_ids(info)[NVME]
+    assert nvme["bus"] == 0x81 and nvme["driver"] == "nvme", nvme
+    crc = "%08x" % zlib.crc32(bytes(range(256)) * 16)
+    assert m.run("sum nvme0n1 2048 8") == crc
+    assert not m.run("write nvme0n1 4096 8 pattern=0x3c").startswith("error")
+    m.run("flush nvme0n1")
+    with open(img, "rb") as f:
+        f.seek(4096 * 512)
+        assert f.read(4096) == b"\x3c" * 4096

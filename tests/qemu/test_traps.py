@@ -28,7 +28,8 @@ def test_fatal_report_then_halt(boot, kind, header):
     # frames are named from the kernel's own symbol table
     assert re.search(r"\] (crash_|cmd_crash)[\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+", report), report
     if kind != "stack-overflow":
-        assert "shell_execute+" in report, report
+        # gcc may split it (shell_execute.part.0): the frame is there either way
+        assert re.search(r"\] shell_execute(\.\w+\.\d+)?\+0x", report), report
     # halted: the prompt does not come back
     m.send("echo alive\r")
     with pytest.raises(Exception):

@@ -8,6 +8,10 @@
 #
 # tests/unit/host_rename.h is forced into every file so that lib's memcpy,
 # snprintf, ... do not collide with (and are not replaced by) libc's.
+#
+# A test may append JSON documents, with what they must decode to, to the
+# file UNIT_JSON_SAMPLES names; tests/unit/check_json_samples.py then
+# checks every one with Python's json module (test_json.c always writes some).
 
 BUILD ?= build
 
@@ -17,6 +21,8 @@ UNIT_SAVED_GOAL := $(.DEFAULT_GOAL)
 UNIT_DIR := tests/unit
 UNIT_OUT := $(BUILD)/unit
 UNIT_CC ?= gcc
+UNIT_PYTHON ?= /usr/bin/python3
+UNIT_JSON_SAMPLES := $(UNIT_OUT)/json_samples.txt
 UNIT_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer $(UNIT_SANITIZE) -pthread \
 	-fno-builtin -Wall -Wextra -Werror -I. \
@@ -33,10 +39,14 @@ UNIT_TEST_BINS := $(patsubst $(UNIT_DIR)/%.c,$(UNIT_OUT)/%,$(UNIT_TEST_SRCS))
 
 unit: $(UNIT_TEST_BINS)
 	@failed=""; \
+	rm -f $(UNIT_JSON_SAMPLES); \
 	for t in $(UNIT_TEST_BINS); do \
 		echo "== $$t"; \
-		$$t || failed="$$failed $$t"; \
+		UNIT_JSON_SAMPLES=$(UNIT_JSON_SAMPLES) $$t || failed="$$failed $$t"; \
 	done; \
+	echo "== $(UNIT_JSON_SAMPLES)"; \
+	$(UNIT_PYTHON) $(UNIT_DIR)/check_json_samples.py $(UNIT_JSON_SAMPLES) || \
+		failed="$$failed $(UNIT_JSON_SAMPLES)"; \
 	if [ -n "$$failed" ]; then echo "unit tests FAILED:$$failed"; exit 1; fi; \
 	echo "unit tests passed"
 

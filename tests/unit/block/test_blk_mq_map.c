@@ -3,6 +3,9 @@
  * nr_queues 1..64: every CPU mapped to a valid queue, groups contiguous
  * and in queue order, sizes within one of each other, every queue used
  * when there are enough CPUs, and the inverse agreeing with the map.
+ * The map over active CPUs only: with every CPU active it is the plain map;
+ * with some inactive, the active ones get the plain map of their count in
+ * order and the inactive ones the first active CPU's queue.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,11 +102,80 @@ static void test_examples(void **state)
 		assert_int_equal(map[cpu], 1);
 }
 
+/* The active map for nr_cpus CPUs, active set by a pattern, against the plain map. */
+static void check_active_map(unsigned int nr_cpus, unsigned int nr_queues, unsigned long pattern)
+{
+	unsigned int map[MAX + 1], plain[MAX], active_ids[MAX], nr_active = 0;
+	DECLARE_BITMAP(active, MAX);
+
+	bitmap_zero(active, MAX);
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+		if (pattern & (1UL << (cpu % (8 * sizeof(long))))) {
+			bitmap_set_bit(active, cpu);
+			active_ids[nr_active++] = cpu;
+		}
+	for (unsigned int i = 0; i <= MAX; i++)
+		map[i] = UNSET;
+	blk_mq_map_queues_active(map, nr_cpus, active, nr_queues, 2);
+	assert_int_equal(map[nr_cpus], UNSET);
+	if (!nr_active) {
+		for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+			assert_int_equal(map[cpu], 2);
+		return;
+	}
+	blk_mq_map_queues(plain, nr_active, nr_queues, 2);
+	for (unsigned int i = 0; i < nr_active; i++)
+		assert_int_equal(map[active_ids[i]], plain[i]);
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+		if (!bitmap_test_bit(active, cpu))
+			assert_int_equal(map[cpu], map[active_ids[0]]);
+}
+
+static void test_active_shapes(void **state)
+{
+	static const unsigned long patterns[] = {
+		~0UL, 0UL, 1UL, ~1UL, 0x5555555555555555UL, 0xaaaaaaaaaaaaaaaaUL,
+		0x0f0f0f0f0f0f0f0fUL, 0x8000000000000001UL, 0x1234567890abcdefUL,
+	};
+
+	(void)state;
+	for (unsigned int c = 1; c <= MAX; c++)
+		for (unsigned int q = 1; q <= MAX; q++)
+			for (unsigned int p = 0; p < ARRAY_SIZE(patterns); p++)
+				check_active_map(c, q, patterns[p]);
+}
+
+static void test_active_examples(void **state)
+{
+	unsigned int map[4];
+	DECLARE_BITMAP(active, 4);
+
+	(void)state;
+	/* 4 CPUs, 2 queues, CPU 1 offline: 0 and 2 share queue 0, 3 has queue 1 */
+	bitmap_zero(active, 4);
+	bitmap_set_bit(active, 0);
+	bitmap_set_bit(active, 2);
+	bitmap_set_bit(active, 3);
+	blk_mq_map_queues_active(map, 4, active, 2, 0);
+	assert_int_equal(map[0], 0);
+	assert_int_equal(map[1], 0);
+	assert_int_equal(map[2], 0);
+	assert_int_equal(map[3], 1);
+	/* only CPU 0 left: every CPU on queue 0, queue 1 idle */
+	bitmap_clear_bit(active, 2);
+	bitmap_clear_bit(active, 3);
+	blk_mq_map_queues_active(map, 4, active, 2, 0);
+	for (unsigned int cpu = 0; cpu < 4; cpu++)
+		assert_int_equal(map[cpu], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_shapes),
 		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_active_shapes),
+		cmocka_unit_test(test_active_examples),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,18 +65,6 @@ static int image_scan(struct image *img, struct partition_table *pt)
 	return partition_scan(&disk, pt);
 }
 
-static void put_le32(u8 *p, u32 v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static void put_le64(u8 *p, u64 v)
-{
-	put_le32(p, (u32)v);
-	put_le32(p + 4, (u32)(v >> 32));
-}
-
 static u8 *block(struct image *img, u64 lba)
 {
 	return img->data + lba * img->bs;

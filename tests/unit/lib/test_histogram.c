@@ -168,6 +168,31 @@ static void test_merge(void **state)
 	assert_int_equal(h.count, 100000);
 }
 
+/* hist_add_stat: the same count, sum, min, max and deviation as hist_add, no buckets. */
+static void test_add_stat(void **state)
+{
+	static struct histogram full, stat;
+	u64 total = 0;
+
+	(void)state;
+	hist_init(&full);
+	hist_init(&stat);
+	for (u64 v = 7; v < 100000; v = v * 3 + 1) {
+		hist_add(&full, v);
+		hist_add_stat(&stat, v);
+	}
+	assert_int_equal(stat.count, full.count);
+	assert_int_equal(stat.sum, full.sum);
+	assert_true(stat.sum_sq == full.sum_sq);
+	assert_int_equal(stat.min, 7);
+	assert_int_equal(stat.max, full.max);
+	assert_int_equal(hist_mean_milli(&stat), hist_mean_milli(&full));
+	assert_int_equal(hist_stddev_milli(&stat), hist_stddev_milli(&full));
+	for (unsigned int b = 0; b < HIST_BUCKETS; b++)
+		total += stat.buckets[b];
+	assert_int_equal(total, 0);
+}
+
 static void test_huge(void **state)
 {
 	(void)state;
@@ -191,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_geometric),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_huge),
+		cmocka_unit_test(test_add_stat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,41 @@
+/*
+ * The device floor (docs/blk-trace.md): what an emulated device allows at
+ * iodepth 1 with nothing of stork's I/O path in the way. A driver that
+ * can measure it registers a run function; `floor <dev>` (blk_floor_shell.c)
+ * finds it by the disk's driver name and prints the latency, IOPS and
+ * exits per I/O, the yardstick for bench's iodepth-1 figures.
+ */
+#ifndef BLOCK_BLK_FLOOR_H
+#define BLOCK_BLK_FLOOR_H
+
+#include "lib/types.h"
+#include "lib/histogram.h"
+
+struct gendisk;
+
+struct blk_floor_ops {
+	const char *driver;		/* gendisk->driver it serves ("nvme", "virtio-blk") */
+	/*
+	 * Issue ios commands of bs bytes one at a time (reads, or writes),
+	 * each: fill the queue entry, ring the doorbell, spin on the
+	 * completion, and add its latency in ns (doorbell to completion
+	 * consumed, the entry's fill included) to lat. how: a phrase saying
+	 * which queue it used. hybrid: sleep for half the running mean
+	 * latency after the doorbell, then spin (blk_floor_hybrid_sleep), so
+	 * that under emulation the vCPU leaves the host CPU to the device
+	 * model. Thread context; 0 or a negative errno.
+	 */
+	int (*run)(struct gendisk *disk, unsigned int ios, u32 bs, bool write, bool hybrid,
+		   struct histogram *lat, const char **how);
+};
+
+/* hybrid: sleep half of mean_ns (0 at first: no sleep). */
+void blk_floor_hybrid_sleep(u64 mean_ns);
+/* Fold the latency ns of one I/O into the running mean *mean_ns. */
+void blk_floor_mean_update(u64 *mean_ns, u64 ns);
+
+/* At driver init; at most a few drivers. 0 or -ENOSPC. */
+int blk_floor_register(const struct blk_floor_ops *ops);
+const struct blk_floor_ops *blk_floor_find(const char *driver);
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * Per-stage I/O tracing, the kernel half (blk_trace.h): the stamps, each
+ * queue's per-CPU rings of records, and the folder that turns records
+ * into the per-stage histograms.
+ *
+ * A stamp is an rdtsc and a few stores into the bio. The record is
+ * committed once, on the CPU that ends it (end_io, or the job's reap), by
+ * a copy into that CPU's own ring with interrupts off: an interrupt-context
+ * completion on the same CPU cannot interleave, and no other CPU writes
+ * there. No histogram is touched on the I/O path: a thread folds the rings
+ * every millisecond, and readers (`trace show`, bench's table) fold what
+ * is left before they read, under blk_trace_lock. A record the writer
+ * overwrites before it is folded is counted as dropped; `dump` copies the
+ * newest records without a lock and may see one torn, a price for a hot
+ * path with no shared cache line.
+ *
+ * The stamps of a split bio are those of its pieces in turn (the last one
+ * wins per stage); a record whose stamps go back in time is counted as
+ * rejected, not added.
+ */
+#include "block/blk_trace.h"
+#include "block/blk_mq.h"
+#include "kernel/arch/percpu.h"
+#include "kernel/arch/x86.h"
+#include "kernel/mm/slab.h"
+#include "kernel/sched/mutex.h"
+#include "kernel/sched/thread.h"
+#include "lib/errno.h"
+#include "lib/list.h"
+#include "lib/string.h"
+
+struct static_key blk_trace_key = STATIC_KEY_INIT;
+
+/* Records a CPU's ring holds: a folder pass every BLK_TRACE_FOLD_NS must not lap it. */
+#define BLK_TRACE_FOLD_RING	4096
+/*
+ * How often the folder empties the rings of traced queues (about 1000 I/Os
+ * per CPU at 1M IOPS); a build may set it (docs/blk-trace.md measures the
+ * I/O path alone with a folder that never runs in the run's time).
+ */
+#ifndef BLK_TRACE_FOLD_NS
+#define BLK_TRACE_FOLD_NS	1000000ULL
+#endif
+
+/*
+ * One CPU's share of a queue's trace: the ring its I/Os' records are
+ * pushed into (that CPU only, interrupts off), nothing else on the path.
+ */
+struct blk_trace_cpu {
+	struct blk_trace_ring ring;
+	struct blk_trace_rec recs[BLK_TRACE_FOLD_RING];
+};
+
+/*
+ * A queue's trace, allocated at its first `trace on`, freed with the
+ * queue. stats and folded are the folder's and readers', under
+ * blk_trace_lock: the histograms of every record folded so far, and per
+ * CPU how far its ring has been folded.
+ */
+struct blk_trace {
+	volatile bool on;
+	struct blk_trace_cpu *cpu[MAX_CPUS];	/* NULL for CPUs not up at enable */
+	struct blk_trace_stats stats;
+	u64 folded[MAX_CPUS];
+	struct list_head node;			/* on blk_trace_queues */
+};
+
+/* Serialises enable, disable, clear, fold and free (not the stamps). */
+static struct mutex blk_trace_lock = MUTEX_INIT(blk_trace_lock);
+/* Every queue's trace, on or off (folded until the last record is in), under blk_trace_lock. */
+static LIST_HEAD(blk_trace_queues);
+static struct thread *blk_trace_folder;
+
+/* Fold every CPU's new records of t into t->stats; blk_trace_lock held. */
+static void blk_trace_fold(struct blk_trace *t)
+{
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (t->cpu[cpu])
+			blk_trace_ring_fold(&t->cpu[cpu]->ring, &t->folded[cpu], &t->stats);
+}
+
+/*
+ * The folder: histogram updates are the bulk of a traced I/O's cost, so
+ * the I/O path only pushes records and this thread, every millisecond
+ * while some queue is traced, folds them (docs/blk-trace.md).
+ */
+static int blk_trace_fold_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		bool any = false;
+		struct blk_trace *t;
+
+		mutex_lock(&blk_trace_lock);
+		list_for_each_entry(t, &blk_trace_queues, node) {
+			blk_trace_fold(t);
+			any = any || t->on;
+		}
+		mutex_unlock(&blk_trace_lock);
+		/* nothing traced: a rare look is enough (readers fold for themselves) */
+		thread_sleep_ns(any ? BLK_TRACE_FOLD_NS : 100 * BLK_TRACE_FOLD_NS);
+	}
+	return 0;
+}
+
+static inline bool blk_trace_queue_on(const struct request_queue *q)
+{
+	return q && q->trace && q->trace->on;
+}
+
+static inline void blk_trace_stamp(struct blk_trace_stamps *s, unsigned int stage, u64 tsc)
+{
+	s->tsc[stage] = tsc;
+	s->cpu[stage] = (u8)this_cpu_id();
+	s->present |= (u16)(1u << stage);
+}
+
+void __blk_trace_bio_submit(struct bio *bio)
+{
+	struct blk_trace_stamps *s = &bio->trace;
+
+	s->present = 0;
+	if (!bio->disk || !blk_trace_queue_on(bio->disk->queue))
+		return;
+	s->sector = bio->sector + bio->disk->part_offset;
+	s->bytes = bio->size;
+	s->op = bio->op;
+	s->tag = 0;
+	s->hctx = 0;
+	blk_trace_stamp(s, BLK_TRACE_SUBMIT, rdtsc());
+}
+
+/* Push the record into this CPU's ring: the whole of the commit on the I/O path. */
+static void blk_trace_commit(struct bio *bio)
+{
+	struct request_queue *q = bio->disk ? bio->disk->queue : NULL;
+	struct blk_trace_stamps *s = &bio->trace;
+	struct blk_trace_cpu *tc;
+	unsigned long flags;
+
+	if (!(s->present & (1u << BLK_TRACE_SUBMIT)) || !q || !q->trace)
+		return;
+	flags = irq_save();
+	tc = q->trace->cpu[this_cpu_id()];
+	if (tc)
+		blk_trace_ring_push(&tc->ring, (const struct blk_trace_rec *)s);
+	irq_restore(flags);
+	s->present = 0;
+}
+
+void __blk_trace_bio_end_io(struct bio *bio)
+{
+	if (bio->trace.present & (1u << BLK_TRACE_SUBMIT)) {
+		blk_trace_stamp(&bio->trace, BLK_TRACE_END_IO, rdtsc());
+		if (!(bio->trace.flags & BLK_TRACE_F_JOB_REAPS))
+			blk_trace_commit(bio);
+	}
+	if (bio->end_io)
+		bio->end_io(bio);
+}
+
+void __blk_trace_bio_job_reap(struct bio *bio, u64 tsc)
+{
+	if (!(bio->trace.present & (1u << BLK_TRACE_SUBMIT)))
+		return;
+	blk_trace_stamp(&bio->trace, BLK_TRACE_JOB_REAP, tsc ? tsc : rdtsc());
+	blk_trace_commit(bio);
+}
+
+int blk_trace_enable(struct request_queue *q)
+{
+	int err = 0;
+
+#ifdef CONFIG_NO_BLK_TRACE
+	return -ENOTSUP;
+#endif
+	mutex_lock(&blk_trace_lock);
+	if (!blk_trace_folder) {
+		blk_trace_folder = thread_create("blk_trace_fold", blk_trace_fold_thread, NULL);
+		if (!blk_trace_folder) {
+			err = -ENOMEM;
+			goto out;
+		}
+		/*
+		 * On the last CPU, away from CPU 0 where the shell and bench's
+		 * first job run: its work is real, but not the traced I/O's
+		 * (hotplug moves it if that CPU goes offline).
+		 */
+		if (nr_cpus > 1)
+			thread_bind(blk_trace_folder, nr_cpus - 1);
+		thread_start(blk_trace_folder);
+	}
+	if (!q->trace) {
+		struct blk_trace *t = kzalloc(sizeof(*t));
+
+		if (!t) {
+			err = -ENOMEM;
+			goto out;
+		}
+		blk_trace_stats_init(&t->stats);
+		for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
+			t->cpu[cpu] = kmalloc(sizeof(*t->cpu[cpu]));
+			if (!t->cpu[cpu]) {
+				err = -ENOMEM;
+				goto free_cpus;
+			}
+			blk_trace_ring_init(&t->cpu[cpu]->ring, t->cpu[cpu]->recs,
+					    BLK_TRACE_FOLD_RING);
+		}
+		list_add_tail(&t->node, &blk_trace_queues);
+		q->trace = t;
+		goto enable;
+free_cpus:
+		for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+			kfree(t->cpu[cpu]);
+		kfree(t);
+		goto out;
+	}
+enable:
+	if (!q->trace->on) {
+		q->trace->on = true;
+		static_key_enable(&blk_trace_key);
+	}
+out:
+	mutex_unlock(&blk_trace_lock);
+	return err;
+}
+
+void blk_trace_disable(struct request_queue *q)
+{
+	mutex_lock(&blk_trace_lock);
+	if (q->trace && q->trace->on) {
+		q->trace->on = false;
+		static_key_disable(&blk_trace_key);
+	}
+	mutex_unlock(&blk_trace_lock);
+}
+
+bool blk_trace_is_on(const struct request_queue *q)
+{
+	return blk_trace_queue_on(q);
+}
+
+void blk_trace_clear(struct request_queue *q)
+{
+	mutex_lock(&blk_trace_lock);
+	if (q->trace) {
+		struct blk_trace *t = q->trace;
+
+		/* what was pushed so far is skipped, not folded; a racing record may survive */
+		for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
+			if (t->cpu[cpu])
+				t->folded[cpu] = __atomic_load_n(&t->cpu[cpu]->ring.head,
+								 __ATOMIC_ACQUIRE);
+		blk_trace_stats_init(&t->stats);
+	}
+	mutex_unlock(&blk_trace_lock);
+}
+
+bool blk_trace_stats_read(struct request_queue *q, struct blk_trace_stats *out)
+{
+	bool any = false;
+
+	blk_trace_stats_init(out);
+	mutex_lock(&blk_trace_lock);
+	if (q->trace) {
+		any = true;
+		blk_trace_fold(q->trace);
+		blk_trace_stats_merge(out, &q->trace->stats);
+	}
+	mutex_unlock(&blk_trace_lock);
+	return any;
+}
+
+unsigned int blk_trace_recs_read(struct request_queue *q, struct blk_trace_rec *out,
+				 unsigned int max)
+{
+	unsigned int n = 0;
+
+	mutex_lock(&blk_trace_lock);
+	if (q->trace)
+		for (unsigned int cpu = 0; cpu < MAX_CPUS && n < max; cpu++)
+			if (q->trace->cpu[cpu]) {
+				unsigned int want = min(max - n, (unsigned int)BLK_TRACE_RING_SIZE);
+
+				n += blk_trace_ring_copy(&q->trace->cpu[cpu]->ring, out + n, want);
+			}
+	mutex_unlock(&blk_trace_lock);
+	blk_trace_recs_sort(out, n);
+	return n;
+}
+
+void blk_trace_free(struct request_queue *q)
+{
+	struct blk_trace *t;
+
+	blk_trace_disable(q);
+	mutex_lock(&blk_trace_lock);
+	t = q->trace;
+	q->trace = NULL;
+	if (t)
+		list_del(&t->node);
+	mutex_unlock(&blk_trace_lock);
+	if (!t)
+		return;
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
+		kfree(t->cpu[cpu]);
+	kfree(t);
+}

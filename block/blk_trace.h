@@ -1,0 +1,147 @@
+/*
+ * Per-stage I/O tracing (docs/blk-trace.md): TSC stamps of each I/O at
+ * submit, tag, dispatch, doorbell, reap, complete, end_io and the job's
+ * reap, kept in the bio and committed, when the I/O ends, to the ending
+ * CPU's ring of records (no lock: per CPU, with interrupts off for the
+ * copy); the per-stage histograms are folded from the rings off the I/O
+ * path (blk_trace.c).
+ *
+ * Every stamp site is a static key (kernel/arch/static_key.h): while no
+ * device is traced, a site is one 5-byte NOP. `trace <dev> on` enables
+ * the key and the device; stamps of other devices are then a call and a
+ * test of the queue's flag.
+ */
+#ifndef BLOCK_BLK_TRACE_H
+#define BLOCK_BLK_TRACE_H
+
+#include "block/bio.h"
+#include "block/blk_trace_stat.h"
+#include "kernel/arch/static_key.h"
+#include "kernel/arch/percpu.h"
+#include "kernel/arch/x86.h"
+
+struct request;
+struct request_queue;
+
+extern struct static_key blk_trace_key;
+
+/* The slow halves of the sites below: only called while the key is on. */
+void __blk_trace_bio_submit(struct bio *bio);
+void __blk_trace_bio_end_io(struct bio *bio);
+/* The submitter accounted bio (tsc: when; 0: now): stamps JOB_REAP and commits. */
+void __blk_trace_bio_job_reap(struct bio *bio, u64 tsc);
+
+#ifdef CONFIG_NO_BLK_TRACE
+/*
+ * `make NO_BLK_TRACE=1`: no site at all, only to measure what the sites
+ * cost while tracing is off (blk_trace_enable then fails with -ENOTSUP).
+ */
+#define blk_trace_site_on() false
+#else
+#define blk_trace_site_on() static_key_false(&blk_trace_key)
+#endif
+
+/*
+ * submit_bio: the I/O enters the block layer (stamps only a traced
+ * device's bios). True when the key is on: the caller then hands bio to
+ * its traced twin and returns, so that its straight line keeps nothing
+ * alive across a call it does not make (a plain call here would make the
+ * compiler save registers around it on every I/O).
+ */
+static inline __attribute__((always_inline)) bool blk_trace_bio_submit(struct bio *bio)
+{
+	return blk_trace_site_on();
+}
+
+/*
+ * The stamp itself, inline at the site's jump target (a call would cost
+ * more than the stamp): bio must be traced (its SUBMIT stamped).
+ */
+static inline __attribute__((always_inline)) void __blk_trace_bio_stage(struct bio *bio,
+									 unsigned int stage)
+{
+	if (bio && (bio->trace.present & (1u << BLK_TRACE_SUBMIT))) {
+		bio->trace.tsc[stage] = rdtsc();
+		bio->trace.cpu[stage] = (u8)this_cpu_id();
+		bio->trace.present |= (u16)(1u << stage);
+	}
+}
+
+/*
+ * A stage of the request rq (TAG .. COMPLETE; TAG also records tag and
+ * hctx), inline at the jump target: a call would make the compiler keep
+ * values in saved registers on the straight line too. A macro, as struct
+ * request is blk_mq.h's.
+ */
+#define blk_trace_rq(rq, stage)							\
+	do {									\
+		if (blk_trace_site_on()) {					\
+			struct bio *__tb = (rq)->bio;				\
+										\
+			if ((stage) == BLK_TRACE_TAG && __tb) {			\
+				__tb->trace.tag = (u32)(rq)->tag;		\
+				__tb->trace.hctx = (u16)(rq)->hctx->queue_num;	\
+			}							\
+			__blk_trace_bio_stage(__tb, (stage));			\
+		}								\
+	} while (0)
+
+/* A driver about to hand rq to the device: stamps DOORBELL when ring (the batch's last). */
+#define blk_trace_rq_doorbell(rq, ring)						\
+	do {									\
+		if (blk_trace_site_on() && (ring))			\
+			__blk_trace_bio_stage((rq)->bio, BLK_TRACE_DOORBELL);	\
+	} while (0)
+
+/*
+ * Instead of bio->end_io: true when the key is on, after stamping END_IO,
+ * committing the record (unless its job reaps it) and calling end_io; the
+ * caller then returns (the call in a tail, as blk_trace_bio_submit's).
+ */
+static inline __attribute__((always_inline)) bool blk_trace_bio_end_io(struct bio *bio)
+{
+	if (blk_trace_site_on()) {
+		__blk_trace_bio_end_io(bio);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Once per bio, not per I/O, from a submitter that will call
+ * __blk_trace_bio_job_reap for it (bench, at a job's start, when its disk
+ * is traced): end_io then leaves the record to it. The flag outlives the
+ * clearing of the bio's working fields (BIO_COPY_BYTES) and submit's stamps.
+ */
+static inline void blk_trace_bio_job_reaps(struct bio *bio, bool reaps)
+{
+	if (reaps)
+		bio->trace.flags |= BLK_TRACE_F_JOB_REAPS;
+	else
+		bio->trace.flags &= (u8)~BLK_TRACE_F_JOB_REAPS;
+}
+
+/* Records per CPU the dump looks at (the newest of each CPU's ring). */
+#define BLK_TRACE_RING_SIZE 256
+
+/*
+ * Turn tracing of q on (allocating its per-CPU state on first use) or
+ * off. Thread context; 0 or -ENOMEM.
+ */
+int blk_trace_enable(struct request_queue *q);
+void blk_trace_disable(struct request_queue *q);
+bool blk_trace_is_on(const struct request_queue *q);
+/*
+ * Forget the histograms and skip what the rings hold (tracing may be on:
+ * a racing record may survive).
+ */
+void blk_trace_clear(struct request_queue *q);
+/* Fold what the rings hold, then q's histograms into out; false if q was never traced. */
+bool blk_trace_stats_read(struct request_queue *q, struct blk_trace_stats *out);
+/* The newest records of every CPU, sorted by submit time; how many (at most max). */
+unsigned int blk_trace_recs_read(struct request_queue *q, struct blk_trace_rec *out,
+				 unsigned int max);
+/* q's per-CPU state, at queue destruction. */
+void blk_trace_free(struct request_queue *q);
+
+#endif

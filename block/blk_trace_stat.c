@@ -1,0 +1,250 @@
+/*
+ * Per-stage I/O tracing, the pure part: stage names, record checks, the
+ * per-stage histograms, the record ring and the dump's event order
+ * (blk_trace_stat.h).
+ */
+#include "block/blk_trace_stat.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/printf.h"
+
+const u32 blk_trace_percentiles_ppm[BLK_TRACE_NR_PERCENTILES] = {
+	10000, 50000, 100000, 200000, 300000, 400000, 500000, 600000, 700000,
+	800000, 900000, 950000, 990000, 995000, 999000, 999500, 999900,
+};
+
+static void blk_trace_format_row(const struct histogram *h, const char *name, u64 tsc_khz,
+				 void (*line)(void *arg, const char *s), void *arg)
+{
+	char buf[160];
+	u64 mean = hist_mean_milli(h) / 1000;
+
+	snprintf(buf, sizeof(buf), "%-9s %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu",
+		 name, (unsigned long long)h->count, (unsigned long long)mean,
+		 (unsigned long long)h->min, (unsigned long long)hist_percentile(h, 500000),
+		 (unsigned long long)hist_percentile(h, 900000),
+		 (unsigned long long)hist_percentile(h, 990000),
+		 (unsigned long long)hist_percentile(h, 999000), (unsigned long long)h->max,
+		 (unsigned long long)(tsc_khz ? mean * 1000000 / tsc_khz : 0));
+	line(arg, buf);
+}
+
+void blk_trace_stats_format(const struct blk_trace_stats *st, u64 tsc_khz,
+			    void (*line)(void *arg, const char *s), void *arg)
+{
+	char buf[160];
+
+	snprintf(buf, sizeof(buf), "%-9s %9s %9s %9s %9s %9s %9s %9s %9s %9s", "stage",
+		 "count", "mean", "min", "p50", "p90", "p99", "p99.9", "max", "mean_ns");
+	line(arg, buf);
+	for (unsigned int i = BLK_TRACE_SUBMIT + 1; i < BLK_TRACE_NR_STAGES; i++)
+		if (st->stage[i].count)
+			blk_trace_format_row(&st->stage[i], blk_trace_stage_name(i), tsc_khz,
+					     line, arg);
+	blk_trace_format_row(&st->stage[0], "total", tsc_khz, line, arg);
+	if (st->dropped)
+		snprintf(buf, sizeof(buf),
+			 "(cycles from the previous stage; %llu I/Os, %llu rejected, %llu dropped)",
+			 (unsigned long long)st->records, (unsigned long long)st->rejected,
+			 (unsigned long long)st->dropped);
+	else
+		snprintf(buf, sizeof(buf),
+			 "(cycles from the previous stage; %llu I/Os, %llu rejected)",
+			 (unsigned long long)st->records, (unsigned long long)st->rejected);
+	line(arg, buf);
+}
+
+static const char *const blk_trace_stage_names[BLK_TRACE_NR_STAGES] = {
+	[BLK_TRACE_SUBMIT] = "submit",
+	[BLK_TRACE_TAG] = "tag",
+	[BLK_TRACE_DISPATCH] = "dispatch",
+	[BLK_TRACE_DOORBELL] = "doorbell",
+	[BLK_TRACE_REAP] = "reap",
+	[BLK_TRACE_COMPLETE] = "complete",
+	[BLK_TRACE_END_IO] = "end_io",
+	[BLK_TRACE_JOB_REAP] = "job_reap",
+};
+
+const char *blk_trace_stage_name(unsigned int stage)
+{
+	return stage < BLK_TRACE_NR_STAGES ? blk_trace_stage_names[stage] : "?";
+}
+
+int blk_trace_rec_check(const struct blk_trace_rec *r)
+{
+	u64 prev;
+
+	if (!(r->s.present & (1u << BLK_TRACE_SUBMIT)))
+		return -EINVAL;
+	prev = r->s.tsc[BLK_TRACE_SUBMIT];
+	for (unsigned int i = BLK_TRACE_SUBMIT + 1; i < BLK_TRACE_NR_STAGES; i++) {
+		if (!(r->s.present & (1u << i)))
+			continue;
+		if (r->s.tsc[i] < prev)
+			return -ERANGE;
+		prev = r->s.tsc[i];
+	}
+	return 0;
+}
+
+void blk_trace_stats_init(struct blk_trace_stats *st)
+{
+	for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES; i++)
+		hist_init(&st->stage[i]);
+	st->records = 0;
+	st->rejected = 0;
+	st->dropped = 0;
+}
+
+void blk_trace_stats_add(struct blk_trace_stats *st, const struct blk_trace_rec *r)
+{
+	u64 delta[BLK_TRACE_NR_STAGES], first, prev;
+	unsigned int stage[BLK_TRACE_NR_STAGES], n = 0;
+
+	/* one pass to check, then the adds: a rejected record touches nothing */
+	if (!(r->s.present & (1u << BLK_TRACE_SUBMIT))) {
+		st->rejected++;
+		return;
+	}
+	first = prev = r->s.tsc[BLK_TRACE_SUBMIT];
+	for (unsigned int i = BLK_TRACE_SUBMIT + 1; i < BLK_TRACE_NR_STAGES; i++) {
+		if (!(r->s.present & (1u << i)))
+			continue;
+		if (r->s.tsc[i] < prev) {
+			st->rejected++;
+			return;
+		}
+		delta[n] = r->s.tsc[i] - prev;
+		stage[n++] = i;
+		prev = r->s.tsc[i];
+	}
+	for (unsigned int k = 0; k < n; k++)
+		hist_add_inline(&st->stage[stage[k]], delta[k]);
+	hist_add_inline(&st->stage[0], prev - first);
+	st->records++;
+}
+
+void blk_trace_stats_merge(struct blk_trace_stats *to, const struct blk_trace_stats *from)
+{
+	for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES; i++)
+		hist_merge(&to->stage[i], &from->stage[i]);
+	to->records += from->records;
+	to->rejected += from->rejected;
+	to->dropped += from->dropped;
+}
+
+void blk_trace_ring_init(struct blk_trace_ring *ring, struct blk_trace_rec *recs, u32 size)
+{
+	ring->recs = recs;
+	ring->mask = size - 1;
+	ring->head = 0;
+}
+
+u64 blk_trace_ring_fold(const struct blk_trace_ring *ring, u64 *folded,
+			struct blk_trace_stats *st)
+{
+	u64 size = (u64)ring->mask + 1;
+	u64 head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
+	u64 from = *folded, done = 0;
+
+	if (head - from >= size) {
+		/*
+		 * lapped: the oldest are gone, and the oldest slot left may be
+		 * the one the writer is filling (below), so size - 1 remain
+		 */
+		st->dropped += head - (size - 1) - from;
+		from = head - (size - 1);
+	}
+	for (u64 i = from; i < head; i++) {
+		struct blk_trace_rec r = ring->recs[i & ring->mask];
+
+		/*
+		 * The writer overwrites slot i while it pushes record i + size,
+		 * before head passes i + size: if head has reached it, the copy
+		 * may be torn (a seqlock's check, the copy read before head).
+		 */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&ring->head, __ATOMIC_RELAXED) - i >= size) {
+			st->dropped++;
+			continue;
+		}
+		blk_trace_stats_add(st, &r);
+		done++;
+	}
+	*folded = head;
+	return done;
+}
+
+unsigned int blk_trace_ring_copy(const struct blk_trace_ring *ring, struct blk_trace_rec *out,
+				 unsigned int max)
+{
+	u64 size = (u64)ring->mask + 1;
+	u64 head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
+	u64 n = head < size ? head : size;
+
+	if (n > max)
+		n = max;
+	for (u64 i = 0; i < n; i++)
+		out[i] = ring->recs[(head - n + i) & ring->mask];
+	return (unsigned int)n;
+}
+
+static bool blk_trace_event_before(const struct blk_trace_event *a,
+				   const struct blk_trace_event *b)
+{
+	if (a->tsc != b->tsc)
+		return a->tsc < b->tsc;
+	if (a->rec != b->rec)
+		return a->rec < b->rec;
+	return a->stage < b->stage;
+}
+
+/* Shell sort: the dump sorts a few thousand events, no allocation wanted. */
+static void blk_trace_events_sort(struct blk_trace_event *ev, unsigned int n)
+{
+	static const unsigned int gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+
+	for (unsigned int g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		unsigned int gap = gaps[g];
+
+		for (unsigned int i = gap; i < n; i++) {
+			struct blk_trace_event t = ev[i];
+			unsigned int j = i;
+
+			for (; j >= gap && blk_trace_event_before(&t, &ev[j - gap]); j -= gap)
+				ev[j] = ev[j - gap];
+			ev[j] = t;
+		}
+	}
+}
+
+unsigned int blk_trace_events(const struct blk_trace_rec *recs, unsigned int n,
+			      struct blk_trace_event *out, unsigned int max)
+{
+	unsigned int k = 0;
+
+	for (unsigned int r = 0; r < n; r++)
+		for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES && k < max; i++) {
+			if (!(recs[r].s.present & (1u << i)))
+				continue;
+			out[k].tsc = recs[r].s.tsc[i];
+			out[k].rec = &recs[r];
+			out[k].stage = (u8)i;
+			k++;
+		}
+	blk_trace_events_sort(out, k);
+	return k;
+}
+
+void blk_trace_recs_sort(struct blk_trace_rec *recs, unsigned int n)
+{
+	/* insertion sort: the input is a few sorted runs (one per CPU) */
+	for (unsigned int i = 1; i < n; i++) {
+		struct blk_trace_rec t = recs[i];
+		unsigned int j = i;
+
+		for (; j > 0 && recs[j - 1].s.tsc[BLK_TRACE_SUBMIT] > t.s.tsc[BLK_TRACE_SUBMIT]; j--)
+			recs[j] = recs[j - 1];
+		recs[j] = t;
+	}
+}

@@ -1,0 +1,242 @@
+/*
+ * `selftest blk_shared`: fair sharing of one tag set by two queues
+ * (docs/shared_tags.md). Two null devices made with shared_tags=1 share a
+ * small depth; a thread per device keeps the whole depth of bios in flight
+ * (timer completions, so requests stay out a while), both on CPU 0 (see
+ * shared_worker_start). While both are busy
+ * each must get 40-60% of the completions and no queue may hold much more
+ * than its half; once one thread stops, the timeout scan makes its queue
+ * idle and the other gets the whole depth back.
+ */
+#include "block/blk_internal.h"
+#include "drivers/block/null_blk.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/page_alloc.h"
+#include "kernel/mm/slab.h"
+#include "kernel/selftest/selftest.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/wait.h"
+#include "kernel/time/time.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define SHARED_DEPTH 16			/* the set's depth: a share of 8 each */
+#define SHARED_COMPLETION_NS 20000ULL
+#define SHARED_RUN_NS 250000000ULL	/* the measured window */
+#define SHARED_IDLE_WAIT_NS 5000000000ULL	/* timeout scans run every second */
+#define MS 1000000ULL
+
+/* A thread keeping SHARED_DEPTH bios in flight on one disk. */
+struct shared_worker {
+	struct gendisk *disk;
+	struct bio bios[SHARED_DEPTH];
+	struct bio_vec vec;
+	unsigned long done_mask;	/* bios ended and not resubmitted; atomic */
+	unsigned int in_flight;		/* atomic */
+	u64 completed;			/* atomic */
+	int error;			/* the first failed bio's status */
+	bool stop;
+	struct wait_queue wait;		/* the worker sleeps here for an ended bio */
+	struct thread *thread;
+};
+
+/* end_io, in the timer's interrupt: hand the bio back to its worker */
+static void shared_bio_end(struct bio *bio)
+{
+	struct shared_worker *w = bio->private;
+	unsigned int i = (unsigned int)(bio - w->bios);
+
+	if (bio->status && !READ_ONCE(w->error))
+		WRITE_ONCE(w->error, bio->status);
+	__atomic_fetch_add(&w->completed, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&w->in_flight, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&w->done_mask, 1UL << i, __ATOMIC_SEQ_CST);
+	wake_up_one(&w->wait);
+}
+
+static void shared_bio_submit(struct shared_worker *w, unsigned int i)
+{
+	w->bios[i] = (struct bio){ .disk = w->disk, .sector = (u64)i * 8, .size = 4096,
+				   .op = REQ_OP_READ, .vecs = &w->vec, .vcnt = 1,
+				   .end_io = shared_bio_end, .private = w };
+	__atomic_fetch_add(&w->in_flight, 1, __ATOMIC_SEQ_CST);
+	/* sleeps for a tag when the map is full or this queue is at its share */
+	submit_bio(&w->bios[i]);
+}
+
+static int shared_worker_main(void *arg)
+{
+	struct shared_worker *w = arg;
+
+	for (unsigned int i = 0; i < SHARED_DEPTH; i++)
+		shared_bio_submit(w, i);
+	while (!READ_ONCE(w->stop)) {
+		unsigned long done;
+
+		wait_event(w->wait, __atomic_load_n(&w->done_mask, __ATOMIC_ACQUIRE) ||
+				    READ_ONCE(w->stop));
+		done = __atomic_exchange_n(&w->done_mask, 0, __ATOMIC_ACQ_REL);
+		for (unsigned int i = 0; i < SHARED_DEPTH && !READ_ONCE(w->stop); i++)
+			if (done & (1UL << i))
+				shared_bio_submit(w, i);
+	}
+	/* the bios live in w: let every one end before the test goes on */
+	wait_event(w->wait, __atomic_load_n(&w->in_flight, __ATOMIC_ACQUIRE) == 0);
+	return 0;
+}
+
+static struct gendisk *shared_disk(struct selftest *t)
+{
+	struct nullb_config cfg;
+	struct gendisk *disk;
+
+	nullb_config_default(&cfg);
+	cfg.size = 16 << 20;
+	cfg.queues = 1;
+	cfg.depth = SHARED_DEPTH;
+	cfg.irqmode = NULLB_IRQ_TIMER;
+	cfg.completion_ns = SHARED_COMPLETION_NS;
+	cfg.shared_tags = true;
+	disk = nullb_create(&cfg);
+	if (IS_ERR(disk)) {
+		selftest_fail(t, __FILE__, __LINE__, "nullb_create: %ld", PTR_ERR(disk));
+		return NULL;
+	}
+	return disk;
+}
+
+static bool shared_worker_start(struct selftest *t, struct shared_worker *w,
+				struct gendisk *disk, void *buf)
+{
+	memset(w, 0, sizeof(*w));
+	w->disk = disk;
+	w->vec = (struct bio_vec){ virt_to_phys(buf), 4096 };
+	wait_queue_init(&w->wait);
+	w->thread = thread_create("st-shared", shared_worker_main, w);
+	if (IS_ERR(w->thread)) {
+		selftest_fail(t, __FILE__, __LINE__, "thread_create: %ld", PTR_ERR(w->thread));
+		w->thread = NULL;
+		return false;
+	}
+	/*
+	 * Both workers on CPU 0: each request's completion timer then fires
+	 * on the CPU that frees its tag and re-arms it (null's timer mode
+	 * stalls when another CPU takes the freed tag: docs/shared_tags.md).
+	 */
+	thread_bind(w->thread, 0);
+	thread_start(w->thread);
+	return true;
+}
+
+static void shared_worker_stop(struct shared_worker *w)
+{
+	if (!w->thread)
+		return;
+	WRITE_ONCE(w->stop, true);
+	wake_up_all(&w->wait);
+	thread_join(w->thread);
+	w->thread = NULL;
+}
+
+static u32 hctx_held(struct gendisk *disk)
+{
+	return __atomic_load_n(&disk->queue->hctxs[0]->nr_active, __ATOMIC_RELAXED);
+}
+
+static bool hctx_active(struct gendisk *disk)
+{
+	return __atomic_load_n(&disk->queue->hctxs[0]->state, __ATOMIC_RELAXED) &
+	       (1UL << BLK_MQ_S_TAG_ACTIVE);
+}
+
+/* Sample both queues' held tags for ns; the most each held. */
+static void shared_sample(struct gendisk *a, struct gendisk *b, u64 ns, u32 *max_a, u32 *max_b)
+{
+	u64 end = time_ns() + ns;
+
+	*max_a = *max_b = 0;
+	while (time_ns() < end) {
+		u32 ha = hctx_held(a), hb = b ? hctx_held(b) : 0;
+
+		*max_a = ha > *max_a ? ha : *max_a;
+		*max_b = hb > *max_b ? hb : *max_b;
+		thread_sleep_ns(MS);
+	}
+}
+
+static void test_shared_fair(struct selftest *t)
+{
+	struct shared_worker *w = kzalloc(2 * sizeof(*w));
+	struct gendisk *a = NULL, *b = NULL;
+	void *buf = page_zalloc(0);
+	u64 a0, b0, da, db, end;
+	u32 max_a, max_b;
+
+	if (!w || !buf)
+		goto out;
+	a = shared_disk(t);
+	b = a ? shared_disk(t) : NULL;
+	if (!b)
+		goto out;
+	ST_EXPECT(t, a->queue->tag_set == b->queue->tag_set);
+	ST_EXPECT_EQ(t, a->queue->tag_set->nr_queues, 2);
+	ST_EXPECT(t, a->queue->tag_shared && b->queue->tag_shared);
+	ST_EXPECT(t, a->queue->hctxs[0]->tags == b->queue->hctxs[0]->tags);
+	if (!shared_worker_start(t, &w[0], a, buf) || !shared_worker_start(t, &w[1], b, buf))
+		goto stop;
+
+	/* both at full depth: let them settle, then count a window */
+	thread_sleep_ns(30 * MS);
+	a0 = __atomic_load_n(&w[0].completed, __ATOMIC_RELAXED);
+	b0 = __atomic_load_n(&w[1].completed, __ATOMIC_RELAXED);
+	shared_sample(a, b, SHARED_RUN_NS, &max_a, &max_b);
+	da = __atomic_load_n(&w[0].completed, __ATOMIC_RELAXED) - a0;
+	db = __atomic_load_n(&w[1].completed, __ATOMIC_RELAXED) - b0;
+	ST_EXPECT(t, da + db > 100);
+	ST_EXPECT(t, da * 100 >= (da + db) * 40 && da * 100 <= (da + db) * 60);
+	if (da * 100 < (da + db) * 40 || da * 100 > (da + db) * 60)
+		selftest_fail(t, __FILE__, __LINE__, "completions %llu and %llu: not 40-60%% each",
+			      (unsigned long long)da, (unsigned long long)db);
+	/*
+	 * A scan may find a busy queue between two of its requests holding no
+	 * tag and idle it (as Linux's timeout work does); its next allocation
+	 * makes it active again at once, or after a timer-mode stall of
+	 * hundreds of ms (docs/shared_tags.md)
+	 */
+	end = time_ns() + 2000 * MS;
+	while ((!hctx_active(a) || !hctx_active(b)) && time_ns() < end)
+		thread_sleep_ns(MS);
+	ST_EXPECT_EQ(t, a->queue->hctxs[0]->tags->active_queues, 2);
+	ST_EXPECT_EQ(t, blk_mq_tag_share(a->queue->hctxs[0]), SHARED_DEPTH / 2);
+	/* the share, plus one per CPU that passed the check at share - 1 at once */
+	ST_EXPECT(t, max_a <= SHARED_DEPTH / 2 + nr_cpus && max_b <= SHARED_DEPTH / 2 + nr_cpus);
+	ST_EXPECT(t, max_a >= SHARED_DEPTH / 2 - 1 && max_b >= SHARED_DEPTH / 2 - 1);
+
+	/* b stops: its queue goes idle at a timeout scan, and a gets everything */
+	shared_worker_stop(&w[1]);
+	end = time_ns() + SHARED_IDLE_WAIT_NS;
+	while (hctx_active(b) && time_ns() < end)
+		thread_sleep_ns(10 * MS);
+	ST_EXPECT(t, !hctx_active(b));
+	ST_EXPECT_EQ(t, a->queue->hctxs[0]->tags->active_queues, 1);
+	ST_EXPECT_EQ(t, blk_mq_tag_share(a->queue->hctxs[0]), SHARED_DEPTH);
+	shared_sample(a, NULL, 100 * MS, &max_a, &max_b);
+	ST_EXPECT(t, max_a > SHARED_DEPTH / 2);
+	ST_EXPECT(t, !w[0].error && !w[1].error);
+stop:
+	shared_worker_stop(&w[0]);
+	shared_worker_stop(&w[1]);
+out:
+	if (b)
+		nullb_destroy(b);
+	/* alone on the set again: a's queue is no longer shared */
+	if (a) {
+		ST_EXPECT(t, !a->queue->tag_shared && !a->queue->hctxs[0]->tag_shared);
+		ST_EXPECT_EQ(t, a->queue->hctxs[0]->tags->active_queues, 0);
+		nullb_destroy(a);
+	}
+	kfree(w);
+	if (buf)
+		page_free(buf, 0);
+}
+SELFTEST(blk_shared, fair, test_shared_fair);

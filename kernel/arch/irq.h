@@ -1,0 +1,60 @@
+/*
+ * Interrupts above the IDT (kernel/arch/idt.h): handlers by vector, per-CPU
+ * counts, EOI to the local APIC, and preemption on the way out.
+ *
+ * Two kinds of vectors (kernel/arch/vectors.h). Legacy and system vectors mean
+ * the same on every CPU: the timer, the IPIs, the IOAPIC-routed ISA IRQs;
+ * irq_request() claims one. Dynamic vectors (0x30-0xdf) are a per-CPU
+ * resource for MSI/MSI-X: irq_alloc_vector() hands out a free vector of one
+ * CPU, and the same number may serve another device on another CPU.
+ *
+ * A handler runs with interrupts off on the CPU that took the interrupt; the
+ * EOI is sent after it returns, then the scheduler may switch threads
+ * (sched_irq_exit()) if the interrupted code had interrupts enabled.
+ */
+#ifndef KERNEL_ARCH_IRQ_H
+#define KERNEL_ARCH_IRQ_H
+
+#include "lib/types.h"
+
+typedef void (*irq_handler_fn)(void *arg);
+
+/* Boot CPU, once, from apic_init_bsp(): take the IDT vectors this layer serves. */
+void irq_init(void);
+/* Every CPU, from apic_init_cpu(): its counters and dynamic vector table. */
+void irq_init_cpu(void);
+
+/*
+ * Claim a legacy or system vector (not a dynamic one) on every CPU. name is
+ * kept, not copied. Returns 0, -EINVAL for an exception or dynamic vector or
+ * a NULL fn, -EBUSY when taken.
+ */
+int irq_request(u8 vector, irq_handler_fn fn, void *arg, const char *name);
+/* Release it; silence the source first (a handler running elsewhere may finish). */
+void irq_release(u8 vector);
+
+/*
+ * A dynamic vector on CPU cpu for fn(arg): the vector number, -ENOSPC when
+ * that CPU has none left, -ENXIO when the CPU is not initialised.
+ */
+int irq_alloc_vector(unsigned int cpu, irq_handler_fn fn, void *arg, const char *name);
+void irq_free_vector(unsigned int cpu, u8 vector);
+
+/*
+ * The dynamic vectors allocated on CPU cpu: how many, and their names
+ * joined with commas in names (cut to size). cpu_down() checks that none
+ * is left on a CPU going offline.
+ */
+unsigned int irq_cpu_vectors(unsigned int cpu, char *names, size_t size);
+
+/* Interrupts of vector taken by CPU cpu so far. */
+u64 irq_count(unsigned int cpu, u8 vector);
+
+/*
+ * The name of what handles vector v ("" when nothing does): a shared
+ * handler's name, or the names of the dynamic handlers on every CPU that
+ * has v allocated, joined with commas. For `irqs`.
+ */
+void irq_vector_name(unsigned int v, char *buf, size_t size);
+
+#endif
