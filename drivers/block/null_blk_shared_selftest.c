@@ -3,10 +3,16 @@
  * (docs/shared_tags.md). Two null devices made with shared_tags=1 share a
  * small depth; a thread per device keeps the whole depth of bios in flight
  * (timer completions, so requests stay out a while), both on CPU 0 (see
- * shared_worker_start). While both are busy
- * each must get 40-60% of the completions and no queue may hold much more
+ * shared_worker_start). While both are busy each must hold 35-65% of the
+ * tag-time (held tags sampled over the window: what the share governs),
+ * neither may be starved of completions, and no queue may hold much more
  * than its half; once one thread stops, the timeout scan makes its queue
  * idle and the other gets the whole depth back.
+ *
+ * Completions alone are not the measure: with equal tag-time, null's timer
+ * mode served one device's requests ~20% slower than the other's here
+ * (41/59% of completions with 50/50 of the tags, on an idle host), so a
+ * 40-60% completion window tested null's timer order, not the share.
  */
 #include "block/blk_internal.h"
 #include "drivers/block/null_blk.h"
@@ -149,18 +155,26 @@ static bool hctx_active(struct gendisk *disk)
 	       (1UL << BLK_MQ_S_TAG_ACTIVE);
 }
 
-/* Sample both queues' held tags for ns; the most each held. */
-static void shared_sample(struct gendisk *a, struct gendisk *b, u64 ns, u32 *max_a, u32 *max_b)
+/* What shared_sample saw: the most each queue held, and its tag-time. */
+struct shared_held {
+	u32 max_a, max_b;
+	u64 sum_a, sum_b;	/* held tags summed over the samples */
+};
+
+/* Sample both queues' held tags every 100 us for ns. */
+static void shared_sample(struct gendisk *a, struct gendisk *b, u64 ns, struct shared_held *h)
 {
 	u64 end = time_ns() + ns;
 
-	*max_a = *max_b = 0;
+	*h = (struct shared_held){ 0 };
 	while (time_ns() < end) {
 		u32 ha = hctx_held(a), hb = b ? hctx_held(b) : 0;
 
-		*max_a = ha > *max_a ? ha : *max_a;
-		*max_b = hb > *max_b ? hb : *max_b;
-		thread_sleep_ns(MS);
+		h->max_a = ha > h->max_a ? ha : h->max_a;
+		h->max_b = hb > h->max_b ? hb : h->max_b;
+		h->sum_a += ha;
+		h->sum_b += hb;
+		thread_sleep_ns(MS / 10);
 	}
 }
 
@@ -170,7 +184,7 @@ static void test_shared_fair(struct selftest *t)
 	struct gendisk *a = NULL, *b = NULL;
 	void *buf = page_zalloc(0);
 	u64 a0, b0, da, db, end;
-	u32 max_a, max_b;
+	struct shared_held h;
 
 	if (!w || !buf)
 		goto out;
@@ -189,13 +203,17 @@ static void test_shared_fair(struct selftest *t)
 	thread_sleep_ns(30 * MS);
 	a0 = __atomic_load_n(&w[0].completed, __ATOMIC_RELAXED);
 	b0 = __atomic_load_n(&w[1].completed, __ATOMIC_RELAXED);
-	shared_sample(a, b, SHARED_RUN_NS, &max_a, &max_b);
+	shared_sample(a, b, SHARED_RUN_NS, &h);
 	da = __atomic_load_n(&w[0].completed, __ATOMIC_RELAXED) - a0;
 	db = __atomic_load_n(&w[1].completed, __ATOMIC_RELAXED) - b0;
 	ST_EXPECT(t, da + db > 100);
-	ST_EXPECT(t, da * 100 >= (da + db) * 40 && da * 100 <= (da + db) * 60);
-	if (da * 100 < (da + db) * 40 || da * 100 > (da + db) * 60)
-		selftest_fail(t, __FILE__, __LINE__, "completions %llu and %llu: not 40-60%% each",
+	ST_EXPECT(t, h.sum_a + h.sum_b > 0);
+	if (h.sum_a * 100 < (h.sum_a + h.sum_b) * 35 || h.sum_a * 100 > (h.sum_a + h.sum_b) * 65)
+		selftest_fail(t, __FILE__, __LINE__, "tag-time %llu and %llu: not 35-65%% each",
+			      (unsigned long long)h.sum_a, (unsigned long long)h.sum_b);
+	/* not starved: without the share one queue can take the map for good */
+	if (da * 100 < (da + db) * 25 || db * 100 < (da + db) * 25)
+		selftest_fail(t, __FILE__, __LINE__, "completions %llu and %llu: one under 25%%",
 			      (unsigned long long)da, (unsigned long long)db);
 	/*
 	 * A scan may find a busy queue between two of its requests holding no
@@ -209,8 +227,8 @@ static void test_shared_fair(struct selftest *t)
 	ST_EXPECT_EQ(t, a->queue->hctxs[0]->tags->active_queues, 2);
 	ST_EXPECT_EQ(t, blk_mq_tag_share(a->queue->hctxs[0]), SHARED_DEPTH / 2);
 	/* the share, plus one per CPU that passed the check at share - 1 at once */
-	ST_EXPECT(t, max_a <= SHARED_DEPTH / 2 + nr_cpus && max_b <= SHARED_DEPTH / 2 + nr_cpus);
-	ST_EXPECT(t, max_a >= SHARED_DEPTH / 2 - 1 && max_b >= SHARED_DEPTH / 2 - 1);
+	ST_EXPECT(t, h.max_a <= SHARED_DEPTH / 2 + nr_cpus && h.max_b <= SHARED_DEPTH / 2 + nr_cpus);
+	ST_EXPECT(t, h.max_a >= SHARED_DEPTH / 2 - 1 && h.max_b >= SHARED_DEPTH / 2 - 1);
 
 	/* b stops: its queue goes idle at a timeout scan, and a gets everything */
 	shared_worker_stop(&w[1]);
@@ -220,8 +238,8 @@ static void test_shared_fair(struct selftest *t)
 	ST_EXPECT(t, !hctx_active(b));
 	ST_EXPECT_EQ(t, a->queue->hctxs[0]->tags->active_queues, 1);
 	ST_EXPECT_EQ(t, blk_mq_tag_share(a->queue->hctxs[0]), SHARED_DEPTH);
-	shared_sample(a, NULL, 100 * MS, &max_a, &max_b);
-	ST_EXPECT(t, max_a > SHARED_DEPTH / 2);
+	shared_sample(a, NULL, 100 * MS, &h);
+	ST_EXPECT(t, h.max_a > SHARED_DEPTH / 2);
 	ST_EXPECT(t, !w[0].error && !w[1].error);
 stop:
 	shared_worker_stop(&w[0]);
