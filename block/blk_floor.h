@@ -10,6 +10,7 @@
 
 #include "lib/types.h"
 #include "lib/histogram.h"
+#include "kernel/time/time.h"
 
 struct gendisk;
 
@@ -33,6 +34,18 @@ struct blk_floor_ops {
 void blk_floor_hybrid_sleep(u64 mean_ns);
 /* Fold the latency ns of one I/O into the running mean *mean_ns. */
 void blk_floor_mean_update(u64 *mean_ns, u64 ns);
+
+/*
+ * In a floor's spin loop, once per turn: true once deadline (time_ns)
+ * has passed. The clock is read every 1024 turns and no PAUSE is issued:
+ * under TCG a PAUSE leaves the vCPU's translated code each time, and the
+ * floor spinning with one per turn measured slower than bench's own poll
+ * loop (which has none): NVMe 16.1k against 19.9k IOPS.
+ */
+static inline bool blk_floor_spin_expired(unsigned int *turns, u64 deadline)
+{
+	return (++*turns & 1023) == 0 && time_ns() > deadline;
+}
 
 /* At driver init; at most a few drivers. 0 or -ENOSPC. */
 int blk_floor_register(const struct blk_floor_ops *ops);

@@ -58,6 +58,7 @@ static int nvme_floor_loop(struct nvme_ns *ns, struct nvme_queue *fq, unsigned i
 		struct nvme_completion cqe;
 		u64 slba = (i * 2654435761ULL) % span * nlb;	/* scattered, block aligned */
 		u64 start, deadline;
+		unsigned int turns = 0;
 
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.opcode = write ? nvme_cmd_write : nvme_cmd_read;
@@ -75,8 +76,7 @@ static int nvme_floor_loop(struct nvme_ns *ns, struct nvme_queue *fq, unsigned i
 		if (hybrid)
 			blk_floor_hybrid_sleep(mean_ns);
 		while (!nvme_queue_pop(fq, &cqe)) {
-			cpu_relax();
-			if (unlikely(time_ns() > deadline)) {
+			if (unlikely(blk_floor_spin_expired(&turns, deadline))) {
 				err = -ETIMEDOUT;
 				goto free_buf;
 			}

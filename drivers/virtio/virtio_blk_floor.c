@@ -39,6 +39,7 @@ static int virtio_blk_floor_one(struct virtio_blk_queue *q, struct virtio_blk_cm
 				u64 hybrid_mean_ns, u64 *cycles)
 {
 	u64 start = rdtsc(), deadline = time_ns() + VIRTIO_BLK_FLOOR_TIMEOUT_NS;
+	unsigned int turns = 0;
 	unsigned long flags;
 	bool kick;
 	int err;
@@ -68,9 +69,8 @@ static int virtio_blk_floor_one(struct virtio_blk_queue *q, struct virtio_blk_cm
 		}
 		if (__atomic_load_n(&cmd->done, __ATOMIC_ACQUIRE))
 			break;		/* an interrupt came anyway and took it */
-		if (time_ns() > deadline)
+		if (blk_floor_spin_expired(&turns, deadline))
 			return -ETIMEDOUT;
-		cpu_relax();
 	}
 	*cycles = rdtsc() - start;
 	return cmd->len >= 1 && READ_ONCE(cmd->status) == VIRTIO_BLK_S_OK ? 0 : -EIO;
