@@ -17,6 +17,8 @@ void dd_tunables_default(struct dd_tunables *t)
 	t->fifo_batch = DD_FIFO_BATCH;
 	t->writes_starved = DD_WRITES_STARVED;
 	t->hw_depth = 0;
+	t->prio_idle_ns = DD_PRIO_IDLE_NS;
+	t->low_prio_depth = 0;
 	t->front_merges = true;
 }
 
@@ -32,6 +34,7 @@ void dd_core_init(struct dd_core *dd)
 		}
 		cls->queued = 0;
 		cls->in_driver = 0;
+		cls->reserve_until_ns = 0;
 		cls->stats = (struct dd_class_stats){ 0 };
 	}
 	dd_tunables_default(&dd->tun);
@@ -39,6 +42,7 @@ void dd_core_init(struct dd_core *dd)
 	dd->batching = 0;
 	dd->starved = 0;
 	dd->in_driver = 0;
+	dd->depth = 0;
 }
 
 enum dd_prio dd_prio_of_class(unsigned int ioprio_class)
@@ -217,6 +221,45 @@ static struct dd_rq *dd_pick_in_class(struct dd_core *dd, struct dd_class *cls, 
 	return rq;
 }
 
+/* Class p had a request queued, dispatched or completed at now. */
+static void dd_class_touch(struct dd_core *dd, unsigned int p, u64 now)
+{
+	dd->cls[p].reserve_until_ns = now + dd->tun.prio_idle_ns;
+}
+
+u32 dd_low_prio_depth(const struct dd_core *dd)
+{
+	u32 depth = dd->tun.hw_depth ? dd->tun.hw_depth : dd->depth;
+
+	if (dd->tun.low_prio_depth)
+		return dd->tun.low_prio_depth;
+	return depth / 4 ? depth / 4 : 1;
+}
+
+/*
+ * May a request of class p go to the driver at now, or does a higher
+ * class's reservation hold it back? Class p and the ones below it may hold
+ * low_prio_depth at the driver while a higher one is busy or was within
+ * prio_idle. At least one is allowed, so a held-back class always has a
+ * request whose completion runs the queue again.
+ */
+static bool dd_reserved_for_higher(const struct dd_core *dd, unsigned int p, u64 now)
+{
+	bool reserved = false;
+	u32 in_driver = 0;
+
+	if (!dd->tun.prio_idle_ns)
+		return false;
+	for (unsigned int q = 0; q < p; q++)
+		if (dd_class_busy(dd, q) || now < dd->cls[q].reserve_until_ns)
+			reserved = true;
+	if (!reserved)
+		return false;
+	for (unsigned int q = p; q < DD_PRIO_COUNT; q++)
+		in_driver += dd->cls[q].in_driver;
+	return in_driver >= dd_low_prio_depth(dd);
+}
+
 struct dd_rq *dd_dispatch(struct dd_core *dd, u64 now)
 {
 	struct dd_rq *rq = NULL;
@@ -233,7 +276,10 @@ struct dd_rq *dd_dispatch(struct dd_core *dd, u64 now)
 	}
 	if (!rq)
 		return NULL;
+	if (rq->prio != DD_RT_PRIO && dd_reserved_for_higher(dd, rq->prio, now))
+		return NULL;
 	cls = &dd->cls[rq->prio];
+	dd_class_touch(dd, rq->prio, now);
 	/* the batch goes on with the request after this one */
 	cls->next[rq->dir] = rq;
 	dd_remove(dd, rq);
@@ -243,10 +289,11 @@ struct dd_rq *dd_dispatch(struct dd_core *dd, u64 now)
 	return rq;
 }
 
-void dd_completed(struct dd_core *dd, enum dd_prio prio)
+void dd_completed(struct dd_core *dd, enum dd_prio prio, u64 now)
 {
 	struct dd_class *cls = &dd->cls[prio];
 
+	dd_class_touch(dd, prio, now);
 	cls->in_driver--;
 	dd->in_driver--;
 	cls->stats.completed++;

@@ -24,6 +24,13 @@
  * stork adds hw_depth: when non-zero, no more than that many requests are
  * at the driver at once, so that the rest wait here where their class is
  * honoured (a device shallower than the load; 0 leaves the depth to tags).
+ * And a reservation for the higher classes: for prio_idle after a higher
+ * class last had a request queued, dispatched or completed, the lower
+ * classes may hold at most low_prio_depth requests at the driver (0: a
+ * quarter of hw_depth, or of the queue's depth, at least 1), so that the
+ * next request of an iodepth-1 RT reader finds a free slot and waits
+ * behind a few lower requests in the device, not behind a full queue of
+ * them. prio_idle 0 turns it off (Linux's behaviour).
  *
  * Not thread-safe: the caller serialises every call on one dd_core.
  */
@@ -44,6 +51,7 @@ enum dd_prio { DD_RT_PRIO, DD_BE_PRIO, DD_IDLE_PRIO, DD_PRIO_COUNT };
 #define DD_PRIO_AGING_NS	10000000000ULL		/* 10 * HZ */
 #define DD_FIFO_BATCH		16
 #define DD_WRITES_STARVED	2
+#define DD_PRIO_IDLE_NS		10000000ULL		/* stork's: 10 ms, as BFQ's idle slice */
 
 struct dd_tunables {
 	u64 read_expire_ns;
@@ -52,6 +60,8 @@ struct dd_tunables {
 	u32 fifo_batch;		/* requests per batch, >= 1 */
 	u32 writes_starved;	/* read batches a waiting write lets pass */
 	u32 hw_depth;		/* 0: no limit; else requests at the driver at most */
+	u64 prio_idle_ns;	/* 0: no reservation for the higher classes */
+	u32 low_prio_depth;	/* lower classes' requests at the driver while reserved; 0 auto */
 	bool front_merges;
 };
 
@@ -82,6 +92,7 @@ struct dd_class {
 	struct dd_rq *next[DD_DIR_COUNT];
 	u32 queued;		/* in the lists */
 	u32 in_driver;		/* dispatched and not completed */
+	u64 reserve_until_ns;	/* lower classes are held to low_prio_depth until then */
 	struct dd_class_stats stats;
 };
 
@@ -92,6 +103,7 @@ struct dd_core {
 	u32 batching;		/* requests of the current batch so far */
 	u32 starved;		/* read batches chosen while writes waited */
 	u32 in_driver;		/* all classes */
+	u32 depth;		/* the queue's depth, for the automatic low_prio_depth; 0 unknown */
 };
 
 /*
@@ -119,15 +131,19 @@ struct dd_rq *dd_insert(struct dd_core *dd, struct dd_rq *rq, u64 now, dd_merge_
 /* The next request for the driver at time now, taken out of the lists; or NULL. */
 struct dd_rq *dd_dispatch(struct dd_core *dd, u64 now);
 
-/* A dispatched request of class prio completed. */
-void dd_completed(struct dd_core *dd, enum dd_prio prio);
+/* A dispatched request of class prio completed at time now. */
+void dd_completed(struct dd_core *dd, enum dd_prio prio, u64 now);
+
+/* The lower classes' depth at the driver while a higher class is reserved. */
+u32 dd_low_prio_depth(const struct dd_core *dd);
 
 /* Requests queued (not dispatched) in every class. */
 u32 dd_queued(const struct dd_core *dd);
 
 /*
  * Requests are queued: dd_dispatch may still return NULL while a higher
- * class or the hw_depth limit holds them back; a completion ends that.
+ * class, its reservation or the hw_depth limit holds them back; a
+ * completion ends that (a held-back class has a request at the driver).
  */
 bool dd_has_work(const struct dd_core *dd);
 

@@ -79,6 +79,7 @@ static struct dd_hctx *dd_hctx_alloc(struct request_queue *q, const struct dd_tu
 	dh->dd.tun = *tun;
 	dh->q = q;
 	dh->depth = depth;
+	dh->dd.depth = depth;
 	return dh;
 }
 
@@ -310,7 +311,7 @@ static void dd_completed_request(struct request *rq)
 		return;		/* ended by the request that took it */
 	dh = dd_data_of(rq->q)->hctx[rq->hctx->queue_num];
 	flags = spin_lock_irqsave(&dh->lock);
-	dd_completed(&dh->dd, (enum dd_prio)node->prio);
+	dd_completed(&dh->dd, (enum dd_prio)node->prio, time_ns());
 	/* what waits now waited for this completion (a class, or hw_depth) */
 	held_back = dd_has_work(&dh->dd);
 	spin_unlock_irqrestore(&dh->lock, flags);
@@ -370,6 +371,8 @@ static int dd_tunables_apply(struct request_queue *q)
 DD_MS_ATTR(read_expire)
 DD_MS_ATTR(write_expire)
 DD_MS_ATTR(prio_aging_expire)
+DD_MS_ATTR(prio_idle)
+DD_U32_ATTR(low_prio_depth)
 DD_U32_ATTR(fifo_batch)
 DD_U32_ATTR(writes_starved)
 DD_U32_ATTR(hw_depth)
@@ -397,6 +400,10 @@ static const struct elv_attr dd_attrs[] = {
 	{ "front_merges", "0 or 1", 0, 1, show_front_merges, store_front_merges },
 	{ "hw_depth", "requests at the driver per hardware queue, 0 no limit", 0, 65535,
 	  show_hw_depth, store_hw_depth },
+	{ "prio_idle", "ms lower classes stay held to low_prio_depth after a higher one, 0 off",
+	  0, DD_MAX_EXPIRE_MS, show_prio_idle, store_prio_idle },
+	{ "low_prio_depth", "lower classes' requests at the driver while held, 0 a quarter",
+	  0, 65535, show_low_prio_depth, store_low_prio_depth },
 };
 
 static unsigned int dd_class_stats(struct request_queue *q, struct elv_class_stats *out,

@@ -62,15 +62,17 @@ def test_queue_tunables(boot):
     assert q["scheduler"] == "mq-deadline"
     assert (sched["read_expire"], sched["write_expire"], sched["fifo_batch"],
             sched["writes_starved"], sched["front_merges"], sched["prio_aging_expire"],
-            sched["hw_depth"]) == (500, 5000, 16, 2, 1, 10000, 0)
+            sched["hw_depth"], sched["prio_idle"], sched["low_prio_depth"]) == \
+        (500, 5000, 16, 2, 1, 10000, 0, 10, 0)
     m.run("queue null0 read_expire=250 fifo_batch=4 writes_starved=1 front_merges=0 "
-          "prio_aging_expire=2000 hw_depth=8")
+          "prio_aging_expire=2000 hw_depth=8 prio_idle=0 low_prio_depth=3")
     sched = m.run_json("queue null0 --json")["iosched"]
     assert (sched["read_expire"], sched["fifo_batch"], sched["writes_starved"],
-            sched["front_merges"], sched["prio_aging_expire"], sched["hw_depth"]) == \
-        (250, 4, 1, 0, 2000, 8)
+            sched["front_merges"], sched["prio_aging_expire"], sched["hw_depth"],
+            sched["prio_idle"], sched["low_prio_depth"]) == (250, 4, 1, 0, 2000, 8, 0, 3)
     for bad in ("read_expire=0", "write_expire=abc", "fifo_batch=0", "fifo_batch=5000",
-                "front_merges=2", "hw_depth=70000", "writes_starved=-1", "nosuch=1"):
+                "front_merges=2", "hw_depth=70000", "writes_starved=-1", "nosuch=1",
+                "prio_idle=3600001", "low_prio_depth=65536", "low_prio_depth=-1"):
         out = m.run(f"queue null0 {bad}")
         assert out.startswith("error:") and "\n" not in out, (bad, out)
     # switching and setting on one line; I/O runs with the new limit

@@ -2,7 +2,8 @@
  * Unit tests for block/iosched/dd_core.c, mq-deadline's decisions, with a
  * fake clock: class order and the rule that a lower class waits while a
  * higher one is busy, aging, FIFO expiry, batches, writes_starved,
- * hw_depth, back and front merges and the counters.
+ * hw_depth, the reservation for higher classes (prio_idle,
+ * low_prio_depth), back and front merges and the counters.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,7 +62,7 @@ static u64 next_sector(void)
 
 	if (!rq)
 		return ~0ULL;
-	dd_completed(&dd, (enum dd_prio)rq->prio);
+	dd_completed(&dd, (enum dd_prio)rq->prio, now);
 	return rq->sector;
 }
 
@@ -105,13 +106,13 @@ static void test_lower_class_waits_for_in_driver(void **state)
 	assert_int_equal(rt->sector, 100);
 	assert_null(dd_dispatch(&dd, now));
 	assert_true(dd_has_work(&dd));
-	dd_completed(&dd, DD_RT_PRIO);
+	dd_completed(&dd, DD_RT_PRIO, now);
 	struct dd_rq *be = dd_dispatch(&dd, now);
 	assert_non_null(be);
 	assert_int_equal(be->sector, 200);
 	/* idle: only when neither RT nor BE is queued or at the driver */
 	assert_null(dd_dispatch(&dd, now));
-	dd_completed(&dd, DD_BE_PRIO);
+	dd_completed(&dd, DD_BE_PRIO, now);
 	assert_int_equal(next_sector(), 300);
 	assert_int_equal(dd.cls[DD_RT_PRIO].stats.completed, 1);
 	assert_int_equal(dd.cls[DD_BE_PRIO].stats.dispatched, 1);
@@ -250,12 +251,12 @@ static void test_hw_depth(void **state)
 	assert_non_null(b);
 	assert_null(dd_dispatch(&dd, now));
 	assert_true(dd_has_work(&dd));
-	dd_completed(&dd, DD_BE_PRIO);
+	dd_completed(&dd, DD_BE_PRIO, now);
 	assert_non_null(dd_dispatch(&dd, now));
 	assert_null(dd_dispatch(&dd, now));
 	/* an RT arrival waits for a slot too, then goes before the queued BE */
 	add(DD_RT_PRIO, DD_READ, 5000, 8);
-	dd_completed(&dd, DD_BE_PRIO);
+	dd_completed(&dd, DD_BE_PRIO, now);
 	assert_int_equal(next_sector(), 5000);
 }
 
@@ -374,10 +375,112 @@ static void test_every_request_once(void **state)
 		assert_non_null(rq);
 		assert_false(seen[rq - rqs]);
 		seen[rq - rqs] = true;
-		dd_completed(&dd, (enum dd_prio)rq->prio);
+		dd_completed(&dd, (enum dd_prio)rq->prio, now);
 	}
 	assert_null(dd_dispatch(&dd, now));
 	assert_int_equal(dd.in_driver, 0);
+}
+
+/* Dispatch without completing; how many went. */
+static unsigned int dispatch_all(void)
+{
+	unsigned int n = 0;
+
+	while (dd_dispatch(&dd, now))
+		n++;
+	return n;
+}
+
+/* An RT request queued, dispatched and completed at now. */
+static void rt_round_trip(void)
+{
+	struct dd_rq *rt;
+
+	add(DD_RT_PRIO, DD_READ, 1, 8);
+	rt = dd_dispatch(&dd, now);
+	assert_non_null(rt);
+	assert_int_equal(rt->prio, DD_RT_PRIO);
+	dd_completed(&dd, DD_RT_PRIO, now);
+}
+
+/*
+ * For prio_idle after an RT completion, BE holds a quarter of hw_depth at
+ * the driver; the next RT request goes at once; after prio_idle BE fills
+ * hw_depth again.
+ */
+static void test_reserve_for_higher_class(void **state)
+{
+	(void)state;
+	dd.tun.hw_depth = 16;
+	rt_round_trip();
+	for (unsigned int i = 0; i < 30; i++)
+		add(DD_BE_PRIO, DD_WRITE, 1000 + i * 100, 8);
+	assert_int_equal(dd_low_prio_depth(&dd), 4);
+	assert_int_equal(dispatch_all(), 4);
+	assert_true(dd_has_work(&dd));
+	add(DD_RT_PRIO, DD_READ, 2, 8);
+	struct dd_rq *rt = dd_dispatch(&dd, now);
+	assert_non_null(rt);
+	assert_int_equal(rt->prio, DD_RT_PRIO);
+	assert_null(dd_dispatch(&dd, now));	/* RT at the driver: BE waits */
+	now += MS;
+	dd_completed(&dd, DD_RT_PRIO, now);
+	assert_int_equal(dispatch_all(), 0);	/* BE already holds its 4 */
+	dd_completed(&dd, DD_BE_PRIO, now);
+	assert_int_equal(dispatch_all(), 1);
+	now += DD_PRIO_IDLE_NS - 1;
+	assert_int_equal(dispatch_all(), 0);
+	now += 1;
+	assert_int_equal(dispatch_all(), 12);	/* hw_depth 16, 4 at the driver */
+	assert_int_equal(dd.in_driver, 16);
+}
+
+/* prio_idle 0: Linux's behaviour, BE takes hw_depth as soon as RT is idle. */
+static void test_reserve_off(void **state)
+{
+	(void)state;
+	dd.tun.hw_depth = 16;
+	dd.tun.prio_idle_ns = 0;
+	rt_round_trip();
+	for (unsigned int i = 0; i < 30; i++)
+		add(DD_BE_PRIO, DD_READ, 1000 + i * 100, 8);
+	assert_int_equal(dispatch_all(), 16);
+}
+
+/* An explicit low_prio_depth; the queue's depth when hw_depth is 0; at least 1. */
+static void test_low_prio_depth(void **state)
+{
+	(void)state;
+	assert_int_equal(dd_low_prio_depth(&dd), 1);	/* no depth known */
+	dd.depth = 64;
+	assert_int_equal(dd_low_prio_depth(&dd), 16);
+	dd.tun.hw_depth = 2;
+	assert_int_equal(dd_low_prio_depth(&dd), 1);
+	dd.tun.low_prio_depth = 3;
+	assert_int_equal(dd_low_prio_depth(&dd), 3);
+	dd.tun.hw_depth = 0;
+	rt_round_trip();
+	for (unsigned int i = 0; i < 10; i++)
+		add(DD_BE_PRIO, DD_READ, 1000 + i * 100, 8);
+	assert_int_equal(dispatch_all(), 3);
+}
+
+/* IDLE is held for BE as BE is for RT; both count against the same depth. */
+static void test_reserve_idle_for_be(void **state)
+{
+	struct dd_rq *be;
+
+	(void)state;
+	dd.tun.low_prio_depth = 2;
+	add(DD_BE_PRIO, DD_READ, 10, 8);
+	be = dd_dispatch(&dd, now);
+	assert_non_null(be);
+	dd_completed(&dd, DD_BE_PRIO, now);
+	for (unsigned int i = 0; i < 5; i++)
+		add(DD_IDLE_PRIO, DD_READ, 1000 + i * 100, 8);
+	assert_int_equal(dispatch_all(), 2);
+	now += DD_PRIO_IDLE_NS;
+	assert_int_equal(dispatch_all(), 3);
 }
 
 int main(void)
@@ -401,6 +504,10 @@ int main(void)
 		cmocka_unit_test_setup(test_merge_refused, setup),
 		cmocka_unit_test_setup(test_front_merge_of_next, setup),
 		cmocka_unit_test_setup(test_every_request_once, setup),
+		cmocka_unit_test_setup(test_reserve_for_higher_class, setup),
+		cmocka_unit_test_setup(test_reserve_off, setup),
+		cmocka_unit_test_setup(test_low_prio_depth, setup),
+		cmocka_unit_test_setup(test_reserve_idle_for_be, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
