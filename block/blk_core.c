@@ -42,8 +42,10 @@ void blk_bio_end_piece(struct bio *bio, int status)
 	/* the only reference left is ours: nobody else can change the count */
 	if (likely(__atomic_load_n(&bio->remaining, __ATOMIC_ACQUIRE) == 1) ||
 	    __atomic_sub_fetch(&bio->remaining, 1, __ATOMIC_ACQ_REL) == 0) {
-		if (blk_trace_bio_end_io(bio))
+		if (blk_trace_bio_end_io(bio)) {
+			__blk_trace_bio_end_io(bio);
 			return;
+		}
 		if (bio->end_io)
 			bio->end_io(bio);
 	}

@@ -108,63 +108,73 @@ static inline bool blk_trace_queue_on(const struct request_queue *q)
 	return q && q->trace && q->trace->on;
 }
 
-static inline void blk_trace_stamp(struct blk_trace_stamps *s, unsigned int stage, u64 tsc)
-{
-	s->tsc[stage] = tsc;
-	s->cpu[stage] = (u8)this_cpu_id();
-	s->present |= (u16)(1u << stage);
-}
-
 void __blk_trace_bio_submit(struct bio *bio)
 {
 	struct blk_trace_stamps *s = &bio->trace;
+	u32 cpu;
 
-	s->present = 0;
-	if (!bio->disk || !blk_trace_queue_on(bio->disk->queue))
+	if (!bio->disk || !blk_trace_queue_on(bio->disk->queue)) {
+		s->t0 = 0;	/* not traced: stamped anyway, never committed */
 		return;
+	}
+	/* a stage is stamped while its distance from t0 is not 0 */
+	for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES - 1; i++)
+		s->d[i] = 0;
 	s->sector = bio->sector + bio->disk->part_offset;
 	s->bytes = bio->size;
 	s->op = bio->op;
+	s->flags &= BLK_TRACE_F_JOB_REAPS;
 	s->tag = 0;
 	s->hctx = 0;
-	blk_trace_stamp(s, BLK_TRACE_SUBMIT, rdtsc());
+	s->t0 = rdtscp(&cpu);
+	s->cpu[BLK_TRACE_SUBMIT] = (u8)cpu;
 }
 
-/* Push the record into this CPU's ring: the whole of the commit on the I/O path. */
-static void blk_trace_commit(struct bio *bio)
+/*
+ * Push the record of bio, whose last stage was stamped at tsc, into this
+ * CPU's ring: the whole of the commit on the I/O path. A record whose last
+ * stamp is not within 2^32 cycles after t0 is marked, its distances having
+ * wrapped (the fold rejects it).
+ */
+static inline __attribute__((always_inline)) void blk_trace_commit(struct bio *bio, u64 tsc)
 {
-	struct request_queue *q = bio->disk ? bio->disk->queue : NULL;
 	struct blk_trace_stamps *s = &bio->trace;
 	struct blk_trace_cpu *tc;
 	unsigned long flags;
 
-	if (!(s->present & (1u << BLK_TRACE_SUBMIT)) || !q || !q->trace)
-		return;
+	if (unlikely((tsc - s->t0) >> 32))
+		s->flags |= BLK_TRACE_F_LONG;
 	flags = irq_save();
-	tc = q->trace->cpu[this_cpu_id()];
+	tc = bio->disk->queue->trace->cpu[this_cpu_id()];
 	if (tc)
 		blk_trace_ring_push(&tc->ring, (const struct blk_trace_rec *)s);
 	irq_restore(flags);
-	s->present = 0;
+	s->t0 = 0;
 }
 
 void __blk_trace_bio_end_io(struct bio *bio)
 {
-	if (bio->trace.present & (1u << BLK_TRACE_SUBMIT)) {
-		blk_trace_stamp(&bio->trace, BLK_TRACE_END_IO, rdtsc());
-		if (!(bio->trace.flags & BLK_TRACE_F_JOB_REAPS))
-			blk_trace_commit(bio);
-	}
+	/* END_IO is stamped (blk_trace_bio_end_io); now is within cycles of it */
+	if (bio->trace.t0)
+		blk_trace_commit(bio, rdtsc());
 	if (bio->end_io)
 		bio->end_io(bio);
 }
 
 void __blk_trace_bio_job_reap(struct bio *bio, u64 tsc)
 {
-	if (!(bio->trace.present & (1u << BLK_TRACE_SUBMIT)))
+	struct blk_trace_stamps *s = &bio->trace;
+	u32 cpu;
+
+	if (!s->t0)
 		return;
-	blk_trace_stamp(&bio->trace, BLK_TRACE_JOB_REAP, tsc ? tsc : rdtsc());
-	blk_trace_commit(bio);
+	if (!tsc)
+		tsc = rdtscp(&cpu);
+	else
+		cpu = this_cpu_id();
+	s->d[BLK_TRACE_JOB_REAP - 1] = (u32)(tsc - s->t0);
+	s->cpu[BLK_TRACE_JOB_REAP] = (u8)cpu;
+	blk_trace_commit(bio, tsc);
 }
 
 int blk_trace_enable(struct request_queue *q)
@@ -174,6 +184,9 @@ int blk_trace_enable(struct request_queue *q)
 #ifdef CONFIG_NO_BLK_TRACE
 	return -ENOTSUP;
 #endif
+	/* a stamp is one rdtscp: the TSC and the CPU (IA32_TSC_AUX) */
+	if (!cpu_has_rdtscp)
+		return -ENOTSUP;
 	mutex_lock(&blk_trace_lock);
 	if (!blk_trace_folder) {
 		blk_trace_folder = thread_create("blk_trace_fold", blk_trace_fold_thread, NULL);

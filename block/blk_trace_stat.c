@@ -70,21 +70,82 @@ const char *blk_trace_stage_name(unsigned int stage)
 	return stage < BLK_TRACE_NR_STAGES ? blk_trace_stage_names[stage] : "?";
 }
 
+/*
+ * A record's per-stage cycles: v[n] for each stage n > 0 in mask (from
+ * the previous stamped stage), v[0] the whole I/O (submit to the last
+ * stamped stage). Read from the record in one pass, so that the fold can
+ * read a ring slot in place and check for a lap before it adds.
+ */
+struct blk_trace_deltas {
+	u32 v[BLK_TRACE_NR_STAGES];
+	u32 mask;
+};
+
+static inline __attribute__((always_inline)) int
+blk_trace_deltas_of(const struct blk_trace_stamps *s, struct blk_trace_deltas *out)
+{
+	u32 prev = 0, mask = 0;
+
+	if (!s->t0)
+		return -EINVAL;
+	if (s->flags & BLK_TRACE_F_LONG)
+		return -ERANGE;
+	for (unsigned int i = 1; i < BLK_TRACE_NR_STAGES; i++) {
+		u32 d = s->d[i - 1];
+
+		if (!d)
+			continue;
+		if (d < prev)
+			return -ERANGE;
+		out->v[i] = d - prev;
+		prev = d;
+		mask |= 1u << i;
+	}
+	out->v[0] = prev;
+	out->mask = mask;
+	return 0;
+}
+
+/*
+ * hist_add_inline for a value below 2^32 (all the fold adds): its square
+ * fits 64 bits, and its bucket needs no clamp.
+ */
+static inline __attribute__((always_inline)) void blk_trace_hist_add(struct histogram *h, u32 v)
+{
+	u64 x = v;
+	unsigned int bucket = v;
+
+	h->count++;
+	h->sum += x;
+	h->sum_sq += x * x;
+	if (x < h->min)
+		h->min = x;
+	if (x > h->max)
+		h->max = x;
+	if (v >= 2 * HIST_SUB) {
+		unsigned int shift = 31 - (unsigned int)__builtin_clz(v) - HIST_SUB_BITS;
+
+		/* v >> shift is HIST_SUB plus the bits below the top one */
+		bucket = (shift << HIST_SUB_BITS) + (v >> shift);
+	}
+	h->buckets[bucket]++;
+}
+
+static inline __attribute__((always_inline)) void
+blk_trace_deltas_add(struct blk_trace_stats *st, const struct blk_trace_deltas *dl)
+{
+	for (unsigned int i = 1; i < BLK_TRACE_NR_STAGES; i++)
+		if (dl->mask & (1u << i))
+			blk_trace_hist_add(&st->stage[i], dl->v[i]);
+	blk_trace_hist_add(&st->stage[0], dl->v[0]);
+	st->records++;
+}
+
 int blk_trace_rec_check(const struct blk_trace_rec *r)
 {
-	u64 prev;
+	struct blk_trace_deltas dl;
 
-	if (!(r->s.present & (1u << BLK_TRACE_SUBMIT)))
-		return -EINVAL;
-	prev = r->s.tsc[BLK_TRACE_SUBMIT];
-	for (unsigned int i = BLK_TRACE_SUBMIT + 1; i < BLK_TRACE_NR_STAGES; i++) {
-		if (!(r->s.present & (1u << i)))
-			continue;
-		if (r->s.tsc[i] < prev)
-			return -ERANGE;
-		prev = r->s.tsc[i];
-	}
-	return 0;
+	return blk_trace_deltas_of(&r->s, &dl);
 }
 
 void blk_trace_stats_init(struct blk_trace_stats *st)
@@ -98,30 +159,14 @@ void blk_trace_stats_init(struct blk_trace_stats *st)
 
 void blk_trace_stats_add(struct blk_trace_stats *st, const struct blk_trace_rec *r)
 {
-	u64 delta[BLK_TRACE_NR_STAGES], first, prev;
-	unsigned int stage[BLK_TRACE_NR_STAGES], n = 0;
+	struct blk_trace_deltas dl;
 
-	/* one pass to check, then the adds: a rejected record touches nothing */
-	if (!(r->s.present & (1u << BLK_TRACE_SUBMIT))) {
+	/* checked whole first: a rejected record touches nothing */
+	if (blk_trace_deltas_of(&r->s, &dl)) {
 		st->rejected++;
 		return;
 	}
-	first = prev = r->s.tsc[BLK_TRACE_SUBMIT];
-	for (unsigned int i = BLK_TRACE_SUBMIT + 1; i < BLK_TRACE_NR_STAGES; i++) {
-		if (!(r->s.present & (1u << i)))
-			continue;
-		if (r->s.tsc[i] < prev) {
-			st->rejected++;
-			return;
-		}
-		delta[n] = r->s.tsc[i] - prev;
-		stage[n++] = i;
-		prev = r->s.tsc[i];
-	}
-	for (unsigned int k = 0; k < n; k++)
-		hist_add_inline(&st->stage[stage[k]], delta[k]);
-	hist_add_inline(&st->stage[0], prev - first);
-	st->records++;
+	blk_trace_deltas_add(st, &dl);
 }
 
 void blk_trace_stats_merge(struct blk_trace_stats *to, const struct blk_trace_stats *from)
@@ -156,19 +201,23 @@ u64 blk_trace_ring_fold(const struct blk_trace_ring *ring, u64 *folded,
 		from = head - (size - 1);
 	}
 	for (u64 i = from; i < head; i++) {
-		struct blk_trace_rec r = ring->recs[i & ring->mask];
+		struct blk_trace_deltas dl;
+		int bad = blk_trace_deltas_of(&ring->recs[i & ring->mask].s, &dl);
 
 		/*
 		 * The writer overwrites slot i while it pushes record i + size,
-		 * before head passes i + size: if head has reached it, the copy
-		 * may be torn (a seqlock's check, the copy read before head).
+		 * before head passes i + size: if head has reached it, what was
+		 * read may be torn (a seqlock's check, the slot read before head).
 		 */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&ring->head, __ATOMIC_RELAXED) - i >= size) {
 			st->dropped++;
 			continue;
 		}
-		blk_trace_stats_add(st, &r);
+		if (bad)
+			st->rejected++;
+		else
+			blk_trace_deltas_add(st, &dl);
 		done++;
 	}
 	*folded = head;
@@ -225,9 +274,9 @@ unsigned int blk_trace_events(const struct blk_trace_rec *recs, unsigned int n,
 
 	for (unsigned int r = 0; r < n; r++)
 		for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES && k < max; i++) {
-			if (!(recs[r].s.present & (1u << i)))
+			if (!blk_trace_stamped(&recs[r].s, i))
 				continue;
-			out[k].tsc = recs[r].s.tsc[i];
+			out[k].tsc = blk_trace_stamp_tsc(&recs[r].s, i);
 			out[k].rec = &recs[r];
 			out[k].stage = (u8)i;
 			k++;
@@ -243,7 +292,7 @@ void blk_trace_recs_sort(struct blk_trace_rec *recs, unsigned int n)
 		struct blk_trace_rec t = recs[i];
 		unsigned int j = i;
 
-		for (; j > 0 && recs[j - 1].s.tsc[BLK_TRACE_SUBMIT] > t.s.tsc[BLK_TRACE_SUBMIT]; j--)
+		for (; j > 0 && recs[j - 1].s.t0 > t.s.t0; j--)
 			recs[j] = recs[j - 1];
 		recs[j] = t;
 	}
