@@ -31,8 +31,12 @@
 
 struct static_key blk_trace_key = STATIC_KEY_INIT;
 
-/* Records a CPU's ring holds: a folder pass every BLK_TRACE_FOLD_NS must not lap it. */
-#define BLK_TRACE_FOLD_RING	4096
+/*
+ * Records a CPU's ring holds (1 MiB): the folder must not fall a ring
+ * behind. It wakes every BLK_TRACE_FOLD_NS, but a busy thread on its CPU
+ * holds it off for up to a scheduler slice (10 ms: 6000 I/Os at 600k IOPS).
+ */
+#define BLK_TRACE_FOLD_RING	16384
 /*
  * How often the folder empties the rings of traced queues (about 1000 I/Os
  * per CPU at 1M IOPS); a build may set it (docs/blk-trace.md measures the
@@ -40,6 +44,14 @@ struct static_key blk_trace_key = STATIC_KEY_INIT;
  */
 #ifndef BLK_TRACE_FOLD_NS
 #define BLK_TRACE_FOLD_NS	1000000ULL
+#endif
+/*
+ * The folder's CPU: the last one; a build may set it (docs/blk-trace.md
+ * measures the fold's cost with the folder on the bench job's CPU 0, where
+ * -icount counts every instruction of it in the job's cycles).
+ */
+#ifndef BLK_TRACE_FOLD_CPU
+#define BLK_TRACE_FOLD_CPU	(nr_cpus - 1)
 #endif
 
 /*
@@ -106,28 +118,6 @@ static int blk_trace_fold_thread(void *arg)
 static inline bool blk_trace_queue_on(const struct request_queue *q)
 {
 	return q && q->trace && q->trace->on;
-}
-
-void __blk_trace_bio_submit(struct bio *bio)
-{
-	struct blk_trace_stamps *s = &bio->trace;
-	u32 cpu;
-
-	if (!bio->disk || !blk_trace_queue_on(bio->disk->queue)) {
-		s->t0 = 0;	/* not traced: stamped anyway, never committed */
-		return;
-	}
-	/* a stage is stamped while its distance from t0 is not 0 */
-	for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES - 1; i++)
-		s->d[i] = 0;
-	s->sector = bio->sector + bio->disk->part_offset;
-	s->bytes = bio->size;
-	s->op = bio->op;
-	s->flags &= BLK_TRACE_F_JOB_REAPS;
-	s->tag = 0;
-	s->hctx = 0;
-	s->t0 = rdtscp(&cpu);
-	s->cpu[BLK_TRACE_SUBMIT] = (u8)cpu;
 }
 
 /*
@@ -200,7 +190,7 @@ int blk_trace_enable(struct request_queue *q)
 		 * (hotplug moves it if that CPU goes offline).
 		 */
 		if (nr_cpus > 1)
-			thread_bind(blk_trace_folder, nr_cpus - 1);
+			thread_bind(blk_trace_folder, BLK_TRACE_FOLD_CPU);
 		thread_start(blk_trace_folder);
 	}
 	if (!q->trace) {
@@ -232,6 +222,7 @@ free_cpus:
 enable:
 	if (!q->trace->on) {
 		q->trace->on = true;
+		WRITE_ONCE(q->trace_on, true);
 		static_key_enable(&blk_trace_key);
 	}
 out:
@@ -244,6 +235,7 @@ void blk_trace_disable(struct request_queue *q)
 	mutex_lock(&blk_trace_lock);
 	if (q->trace && q->trace->on) {
 		q->trace->on = false;
+		WRITE_ONCE(q->trace_on, false);
 		static_key_disable(&blk_trace_key);
 	}
 	mutex_unlock(&blk_trace_lock);

@@ -26,7 +26,6 @@ struct request_queue;
 extern struct static_key blk_trace_key;
 
 /* The slow halves of the sites below: only called while the key is on. */
-void __blk_trace_bio_submit(struct bio *bio);
 /* Commit bio's record (END_IO stamped) and call its end_io. */
 void __blk_trace_bio_end_io(struct bio *bio);
 /* The submitter accounted bio (tsc: when; 0: now): stamps JOB_REAP and commits. */
@@ -43,15 +42,48 @@ void __blk_trace_bio_job_reap(struct bio *bio, u64 tsc);
 #endif
 
 /*
- * submit_bio: the I/O enters the block layer (stamps only a traced
- * device's bios). True when the key is on: the caller then hands bio to
- * its traced twin and returns, so that its straight line keeps nothing
- * alive across a call it does not make (a plain call here would make the
- * compiler save registers around it on every I/O).
+ * submit_bio: the I/O enters the block layer. True when the key is on:
+ * the caller then hands bio to its traced twin, which stamps it
+ * (blk_trace_bio_submit_stamp) and runs the same path, and returns.
  */
 static inline __attribute__((always_inline)) bool blk_trace_bio_submit(struct bio *bio)
 {
 	return blk_trace_site_on();
+}
+
+/*
+ * The submit stamp, inline in the twins. A bio of a device not traced
+ * gets t0 = 0: the stages stamp it anyway (no test there), nothing
+ * commits it. A macro, as struct request_queue is blk_mq.h's.
+ */
+#define blk_trace_bio_submit_stamp(bio)						\
+	do {									\
+		struct bio *__sb = (bio);					\
+										\
+		if (__sb->disk && __sb->disk->queue && __sb->disk->queue->trace_on) \
+			__blk_trace_bio_stamp_submit(__sb,			\
+				__sb->sector + __sb->disk->part_offset);	\
+		else								\
+			__sb->trace.t0 = 0;					\
+	} while (0)
+
+static inline __attribute__((always_inline)) void __blk_trace_bio_stamp_submit(struct bio *bio,
+									       u64 sector)
+{
+	struct blk_trace_stamps *s = &bio->trace;
+	u32 cpu;
+
+	/* a stage is stamped while its distance from t0 is not 0 */
+	for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES - 1; i++)
+		s->d[i] = 0;
+	s->sector = sector;
+	s->bytes = bio->size;
+	s->op = bio->op;
+	s->flags &= BLK_TRACE_F_JOB_REAPS;
+	s->tag = 0;
+	s->hctx = 0;
+	s->t0 = rdtscp(&cpu);
+	s->cpu[BLK_TRACE_SUBMIT] = (u8)cpu;
 }
 
 /*
