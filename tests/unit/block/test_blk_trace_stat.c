@@ -251,7 +251,7 @@ static void *race_writer(void *arg)
 {
 	(void)arg;
 	for (u64 i = 0; i < RACE_RECS; i++) {
-		struct blk_trace_rec r = rec_steps(i * 100, 1 + i % 7);
+		struct blk_trace_rec r = rec_steps((i + 1) * 100, 1 + i % 7);
 
 		blk_trace_ring_push(&race_ring, &r);
 	}
