@@ -123,8 +123,8 @@ static inline bool blk_trace_queue_on(const struct request_queue *q)
 /*
  * Push the record of bio, whose last stage was stamped at tsc, into this
  * CPU's ring: the whole of the commit on the I/O path. A record whose last
- * stamp is not within 2^32 cycles after t0 is marked, its distances having
- * wrapped (the fold rejects it).
+ * stamp is not within 2^31 cycles after t0 is marked F_LONG (the fold
+ * rejects it).
  */
 static inline __attribute__((always_inline)) void blk_trace_commit(struct bio *bio, u64 tsc)
 {
@@ -132,7 +132,7 @@ static inline __attribute__((always_inline)) void blk_trace_commit(struct bio *b
 	struct blk_trace_cpu *tc;
 	unsigned long flags;
 
-	if (unlikely((tsc - s->t0) >> 32))
+	if (unlikely((tsc - s->t0) >> 31))
 		s->flags |= BLK_TRACE_F_LONG;
 	flags = irq_save();
 	tc = bio->disk->queue->trace->cpu[this_cpu_id()];

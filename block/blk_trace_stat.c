@@ -104,24 +104,44 @@ static inline __attribute__((always_inline)) void blk_trace_hist_add(struct hist
 /*
  * A record's stamps, read once (the fold reads a ring slot in place, then
  * checks that the writer has not reached it again before it uses them).
+ * all: every stage after submit is stamped and none goes back, the common
+ * case, added without a test per stage; else ok: usable, with stages
+ * missing.
  */
 struct blk_trace_snap {
 	u32 d[BLK_TRACE_NR_STAGES - 1];
-	bool ok;
+	bool all, ok;
 };
 
 static inline __attribute__((always_inline)) void
 blk_trace_snap_read(const struct blk_trace_stamps *s, struct blk_trace_snap *sn)
 {
-	u32 prev = 0;
+	u32 prev = 0, back = 0;
 	bool ok = s->t0 && !(s->flags & BLK_TRACE_F_LONG);
 
-	/* no branch per stage but the one on presence: usable if the stamps never go back */
+	/*
+	 * A record not F_LONG has its stamps within 2^31 cycles of t0 (before
+	 * it only by the TSCs' skew between CPUs), so one stage's distance from
+	 * the one before has bit 31 set exactly when it goes back. With TAG
+	 * stamped and none going back, none is 0: every stage is stamped.
+	 */
 #pragma GCC unroll 8
 	for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
 		u32 d = s->d[k];
 
 		sn->d[k] = d;
+		back |= d - prev;
+		prev = d;
+	}
+	sn->all = ok && sn->d[0] && !(back & (1u << 31));
+	if (sn->all)
+		return;
+	/* stages missing (0), or going back: the stamped ones must not */
+	prev = 0;
+#pragma GCC unroll 8
+	for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
+		u32 d = sn->d[k];
+
 		if (d) {
 			ok &= d >= prev;
 			prev = d;
@@ -136,13 +156,21 @@ blk_trace_snap_add(struct blk_trace_stats *st, const struct blk_trace_snap *sn)
 {
 	u32 prev = 0;
 
+	if (sn->all) {
 #pragma GCC unroll 8
-	for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
-		u32 d = sn->d[k];
+		for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
+			blk_trace_hist_add(&st->stage[k + 1], sn->d[k] - prev);
+			prev = sn->d[k];
+		}
+	} else {
+#pragma GCC unroll 8
+		for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
+			u32 d = sn->d[k];
 
-		if (d) {
-			blk_trace_hist_add(&st->stage[k + 1], d - prev);
-			prev = d;
+			if (d) {
+				blk_trace_hist_add(&st->stage[k + 1], d - prev);
+				prev = d;
+			}
 		}
 	}
 	blk_trace_hist_add(&st->stage[0], prev);
@@ -156,7 +184,7 @@ int blk_trace_rec_check(const struct blk_trace_rec *r)
 	if (!r->s.t0)
 		return -EINVAL;
 	blk_trace_snap_read(&r->s, &sn);
-	return sn.ok ? 0 : -ERANGE;
+	return sn.all || sn.ok ? 0 : -ERANGE;
 }
 
 void blk_trace_stats_init(struct blk_trace_stats *st)
@@ -174,7 +202,7 @@ void blk_trace_stats_add(struct blk_trace_stats *st, const struct blk_trace_rec 
 
 	/* checked whole first: a rejected record touches nothing */
 	blk_trace_snap_read(&r->s, &sn);
-	if (!sn.ok) {
+	if (!sn.all && !sn.ok) {
 		st->rejected++;
 		return;
 	}
@@ -226,7 +254,7 @@ u64 blk_trace_ring_fold(const struct blk_trace_ring *ring, u64 *folded,
 			st->dropped++;
 			continue;
 		}
-		if (sn.ok)
+		if (sn.all || sn.ok)
 			blk_trace_snap_add(st, &sn);
 		else
 			st->rejected++;

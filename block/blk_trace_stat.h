@@ -49,9 +49,11 @@ struct blk_trace_stamps {
 /* The submitter stamps JOB_REAP itself: end_io does not end the record. */
 #define BLK_TRACE_F_JOB_REAPS	(1u << 0)
 /*
- * Set when the record is committed if its last stamp is 2^32 cycles or
- * more after t0 (or before it): the 32-bit distances cannot hold it, so
- * the record is rejected, not folded with wrapped values.
+ * Set when the record is committed if its last stamp is 2^31 cycles or
+ * more after t0 (or before it): the fold tells a stage that goes back by
+ * bit 31 of its 32-bit distance from the one before, which needs every
+ * stamp within 2^31 cycles of t0 (0.7 s at 3 GHz). Such a record is
+ * rejected, not folded with wrapped values.
  */
 #define BLK_TRACE_F_LONG	(1u << 1)
 
@@ -111,7 +113,7 @@ const char *blk_trace_stage_name(unsigned int stage);
 
 /*
  * 0: usable; -EINVAL: no submit stamp; -ERANGE: a stamp earlier than the
- * one before, or the record too long for its 32-bit distances (F_LONG).
+ * one before, or the record too long for the fold's check (F_LONG).
  */
 int blk_trace_rec_check(const struct blk_trace_rec *r);
 

@@ -382,15 +382,32 @@ static void test_hist_add_u32(void **state)
 	assert_int_equal(a.max, UINT32_MAX);
 	assert_memory_equal(a.buckets, b.buckets, sizeof(a.buckets));
 
-	/* a record at the limit: its last stage 2^32 - 1 cycles after submit */
+	/* a record at the limit: its last stage 2^31 - 1 cycles after submit */
 	struct blk_trace_rec r = rec_steps(1ULL << 40, 1);
 
-	blk_trace_stamp_set(&r.s, BLK_TRACE_JOB_REAP, (1ULL << 40) + UINT32_MAX);
+	blk_trace_stamp_set(&r.s, BLK_TRACE_JOB_REAP, (1ULL << 40) + INT32_MAX);
 	blk_trace_stats_init(&st);
 	blk_trace_stats_add(&st, &r);
 	assert_int_equal(st.records, 1);
-	assert_int_equal(st.stage[0].max, UINT32_MAX);
-	assert_int_equal(st.stage[BLK_TRACE_JOB_REAP].max, UINT32_MAX - BLK_TRACE_END_IO);
+	assert_int_equal(st.stage[0].max, INT32_MAX);
+	assert_int_equal(st.stage[BLK_TRACE_JOB_REAP].max, INT32_MAX - BLK_TRACE_END_IO);
+	/* a stage going back by a little, all stamped: rejected (bit 31 of its distance) */
+	r = rec_steps(1ULL << 40, 100);
+	blk_trace_stamp_set(&r.s, BLK_TRACE_REAP, blk_trace_stamp_tsc(&r.s, BLK_TRACE_DOORBELL) - 1);
+	blk_trace_stats_add(&st, &r);
+	/* the same with TAG missing (the general check) */
+	rec_unstamp(&r, BLK_TRACE_TAG);
+	blk_trace_stats_add(&st, &r);
+	assert_int_equal(st.records, 1);
+	assert_int_equal(st.rejected, 2);
+	/* stamped stages equal to the one before: kept, 0 cycles */
+	r = rec_steps(1ULL << 40, 100);
+	blk_trace_stamp_set(&r.s, BLK_TRACE_REAP, blk_trace_stamp_tsc(&r.s, BLK_TRACE_DOORBELL));
+	blk_trace_stamp_set(&r.s, BLK_TRACE_COMPLETE, blk_trace_stamp_tsc(&r.s, BLK_TRACE_DOORBELL));
+	blk_trace_stats_add(&st, &r);
+	assert_int_equal(st.records, 2);
+	assert_int_equal(st.stage[BLK_TRACE_REAP].min, 0);
+	assert_int_equal(st.stage[BLK_TRACE_END_IO].max, 300);
 }
 
 int main(void)
