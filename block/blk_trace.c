@@ -151,17 +151,15 @@ void __blk_trace_bio_end_io(struct bio *bio)
 		bio->end_io(bio);
 }
 
-void __blk_trace_bio_job_reap(struct bio *bio, u64 tsc)
+void __blk_trace_bio_job_reap(struct bio *bio)
 {
 	struct blk_trace_stamps *s = &bio->trace;
+	u64 tsc;
 	u32 cpu;
 
 	if (!s->t0)
 		return;
-	if (!tsc)
-		tsc = rdtscp(&cpu);
-	else
-		cpu = this_cpu_id();
+	tsc = rdtscp(&cpu);
 	s->d[BLK_TRACE_JOB_REAP - 1] = (u32)(tsc - s->t0);
 	s->cpu[BLK_TRACE_JOB_REAP] = (u8)cpu;
 	blk_trace_commit(bio, tsc);

@@ -28,8 +28,8 @@ extern struct static_key blk_trace_key;
 /* The slow halves of the sites below: only called while the key is on. */
 /* Commit bio's record (END_IO stamped) and call its end_io. */
 void __blk_trace_bio_end_io(struct bio *bio);
-/* The submitter accounted bio (tsc: when; 0: now): stamps JOB_REAP and commits. */
-void __blk_trace_bio_job_reap(struct bio *bio, u64 tsc);
+/* The submitter accounted bio: stamps JOB_REAP and commits. */
+void __blk_trace_bio_job_reap(struct bio *bio);
 
 #ifdef CONFIG_NO_BLK_TRACE
 /*
