@@ -74,12 +74,12 @@ const char *blk_trace_stage_name(unsigned int stage)
  * hist_add_inline for a value below 2^32 (all the fold adds): its square
  * fits 64 bits, and its bucket needs no clamp.
  */
-static inline __attribute__((always_inline)) void blk_trace_hist_add(struct histogram *h, u32 v)
+static inline __attribute__((always_inline)) void blk_trace_hist_add_uncounted(struct histogram *h,
+										u32 v)
 {
 	u64 x = v;
 	unsigned int bucket = v;
 
-	h->count++;
 	h->sum += x;
 	/*
 	 * the 128-bit sum of squares as two 64-bit adds: GCC builds the
@@ -99,6 +99,12 @@ static inline __attribute__((always_inline)) void blk_trace_hist_add(struct hist
 		bucket = (shift << HIST_SUB_BITS) + (v >> shift);
 	}
 	h->buckets[bucket]++;
+}
+
+static inline __attribute__((always_inline)) void blk_trace_hist_add(struct histogram *h, u32 v)
+{
+	h->count++;
+	blk_trace_hist_add_uncounted(h, v);
 }
 
 /*
@@ -150,7 +156,12 @@ blk_trace_snap_read(const struct blk_trace_stamps *s, struct blk_trace_snap *sn)
 	sn->ok = ok;
 }
 
-/* Add a usable record: each stamped stage from the one before it, and the whole. */
+/*
+ * Add a usable record: each stamped stage from the one before it, and the
+ * whole. A record with every stage stamped (sn->all) leaves the counts,
+ * its stages' and st->records, to the caller (blk_trace_stats_count_all):
+ * one add per stage for a whole pass of the fold, not one per record.
+ */
 static inline __attribute__((always_inline)) void
 blk_trace_snap_add(struct blk_trace_stats *st, const struct blk_trace_snap *sn)
 {
@@ -159,22 +170,31 @@ blk_trace_snap_add(struct blk_trace_stats *st, const struct blk_trace_snap *sn)
 	if (sn->all) {
 #pragma GCC unroll 8
 		for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
-			blk_trace_hist_add(&st->stage[k + 1], sn->d[k] - prev);
+			blk_trace_hist_add_uncounted(&st->stage[k + 1], sn->d[k] - prev);
 			prev = sn->d[k];
 		}
-	} else {
+		blk_trace_hist_add_uncounted(&st->stage[0], prev);
+		return;
+	}
 #pragma GCC unroll 8
-		for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
-			u32 d = sn->d[k];
+	for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
+		u32 d = sn->d[k];
 
-			if (d) {
-				blk_trace_hist_add(&st->stage[k + 1], d - prev);
-				prev = d;
-			}
+		if (d) {
+			blk_trace_hist_add(&st->stage[k + 1], d - prev);
+			prev = d;
 		}
 	}
 	blk_trace_hist_add(&st->stage[0], prev);
 	st->records++;
+}
+
+/* Count n records added with every stage stamped. */
+static void blk_trace_stats_count_all(struct blk_trace_stats *st, u64 n)
+{
+	for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES; i++)
+		st->stage[i].count += n;
+	st->records += n;
 }
 
 int blk_trace_rec_check(const struct blk_trace_rec *r)
@@ -207,6 +227,8 @@ void blk_trace_stats_add(struct blk_trace_stats *st, const struct blk_trace_rec 
 		return;
 	}
 	blk_trace_snap_add(st, &sn);
+	if (sn.all)
+		blk_trace_stats_count_all(st, 1);
 }
 
 void blk_trace_stats_merge(struct blk_trace_stats *to, const struct blk_trace_stats *from)
@@ -230,7 +252,7 @@ u64 blk_trace_ring_fold(const struct blk_trace_ring *ring, u64 *folded,
 {
 	u64 size = (u64)ring->mask + 1;
 	u64 head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
-	u64 from = *folded, done = 0;
+	u64 from = *folded, done = 0, all = 0;
 
 	if (head - from >= size) {
 		/*
@@ -258,8 +280,10 @@ u64 blk_trace_ring_fold(const struct blk_trace_ring *ring, u64 *folded,
 			blk_trace_snap_add(st, &sn);
 		else
 			st->rejected++;
+		all += sn.all;
 		done++;
 	}
+	blk_trace_stats_count_all(st, all);
 	*folded = head;
 	return done;
 }
