@@ -129,16 +129,24 @@ static inline bool blk_trace_queue_on(const struct request_queue *q)
 static inline __attribute__((always_inline)) void blk_trace_commit(struct bio *bio, u64 tsc)
 {
 	struct blk_trace_stamps *s = &bio->trace;
+	struct request_queue *q = bio->disk ? bio->disk->queue : NULL;
 	struct blk_trace_cpu *tc;
 	unsigned long flags;
 
+	/*
+	 * q->trace may be NULL for a bio whose t0 is stale: submitted while
+	 * the key was off (no submit stamp to clear it), ended after it came on
+	 */
+	if (unlikely(!q || !q->trace))
+		goto out;
 	if (unlikely((tsc - s->t0) >> 31))
 		s->flags |= BLK_TRACE_F_LONG;
 	flags = irq_save();
-	tc = bio->disk->queue->trace->cpu[this_cpu_id()];
+	tc = q->trace->cpu[this_cpu_id()];
 	if (tc)
 		blk_trace_ring_push(&tc->ring, (const struct blk_trace_rec *)s);
 	irq_restore(flags);
+out:
 	s->t0 = 0;
 }
 
