@@ -42,8 +42,10 @@ void blk_bio_end_piece(struct bio *bio, int status)
 	/* the only reference left is ours: nobody else can change the count */
 	if (likely(__atomic_load_n(&bio->remaining, __ATOMIC_ACQUIRE) == 1) ||
 	    __atomic_sub_fetch(&bio->remaining, 1, __ATOMIC_ACQ_REL) == 0) {
-		if (blk_trace_bio_end_io(bio))
+		if (blk_trace_bio_end_io(bio)) {
+			__blk_trace_bio_end_io(bio);
 			return;
+		}
 		if (bio->end_io)
 			bio->end_io(bio);
 	}
@@ -235,19 +237,20 @@ static __always_inline void submit_bio_remapped_body(struct bio *bio)
 
 /*
  * The traced twins: stamp, then the same path. submit_bio jumps here from
- * its static key's site and returns, so its own straight line carries no
- * call and saves no register for tracing (docs/blk-trace.md).
+ * its static key's site and returns, so its own straight line carries
+ * nothing for tracing (a stamp or a call inline at the site makes GCC
+ * keep bio elsewhere around it: a move more per I/O, traced or not).
  */
 static __attribute__((noinline)) void submit_bio_traced(struct bio *bio)
 {
-	__blk_trace_bio_submit(bio);
+	blk_trace_bio_submit_stamp(bio);
 	submit_bio_body(bio);
 }
 
 static __attribute__((noinline)) void submit_bio_remapped_traced(struct bio *bio)
 {
 	/* a traced parent sees the remapped bio from here (dm's own time is not its) */
-	__blk_trace_bio_submit(bio);
+	blk_trace_bio_submit_stamp(bio);
 	submit_bio_remapped_body(bio);
 }
 

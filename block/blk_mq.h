@@ -280,6 +280,7 @@ struct request_queue {
 	 * submitting CPU. Read without a lock on every completion.
 	 */
 	u8 rq_affinity;
+	bool trace_on;			/* traced: submit stamps its bios (blk_trace.h) */
 	struct blk_trace *trace;	/* per-stage tracing (blk_trace.c); NULL until first on */
 };
 

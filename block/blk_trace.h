@@ -26,10 +26,10 @@ struct request_queue;
 extern struct static_key blk_trace_key;
 
 /* The slow halves of the sites below: only called while the key is on. */
-void __blk_trace_bio_submit(struct bio *bio);
+/* Commit bio's record (END_IO stamped) and call its end_io. */
 void __blk_trace_bio_end_io(struct bio *bio);
-/* The submitter accounted bio (tsc: when; 0: now): stamps JOB_REAP and commits. */
-void __blk_trace_bio_job_reap(struct bio *bio, u64 tsc);
+/* The submitter accounted bio: stamps JOB_REAP and commits. */
+void __blk_trace_bio_job_reap(struct bio *bio);
 
 #ifdef CONFIG_NO_BLK_TRACE
 /*
@@ -42,11 +42,9 @@ void __blk_trace_bio_job_reap(struct bio *bio, u64 tsc);
 #endif
 
 /*
- * submit_bio: the I/O enters the block layer (stamps only a traced
- * device's bios). True when the key is on: the caller then hands bio to
- * its traced twin and returns, so that its straight line keeps nothing
- * alive across a call it does not make (a plain call here would make the
- * compiler save registers around it on every I/O).
+ * submit_bio: the I/O enters the block layer. True when the key is on:
+ * the caller then hands bio to its traced twin, which stamps it
+ * (blk_trace_bio_submit_stamp) and runs the same path, and returns.
  */
 static inline __attribute__((always_inline)) bool blk_trace_bio_submit(struct bio *bio)
 {
@@ -54,55 +52,95 @@ static inline __attribute__((always_inline)) bool blk_trace_bio_submit(struct bi
 }
 
 /*
+ * The submit stamp, inline in the twins. A bio of a device not traced
+ * gets t0 = 0: the stages stamp it anyway (no test there), nothing
+ * commits it. A macro, as struct request_queue is blk_mq.h's.
+ */
+#define blk_trace_bio_submit_stamp(bio)						\
+	do {									\
+		struct bio *__sb = (bio);					\
+										\
+		if (__sb->disk && __sb->disk->queue && __sb->disk->queue->trace_on) \
+			__blk_trace_bio_stamp_submit(__sb,			\
+				__sb->sector + __sb->disk->part_offset);	\
+		else								\
+			__sb->trace.t0 = 0;					\
+	} while (0)
+
+static inline __attribute__((always_inline)) void __blk_trace_bio_stamp_submit(struct bio *bio,
+									       u64 sector)
+{
+	struct blk_trace_stamps *s = &bio->trace;
+	u32 cpu;
+
+	/* a stage is stamped while its distance from t0 is not 0 */
+	for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES - 1; i++)
+		s->d[i] = 0;
+	s->sector = sector;
+	s->bytes = bio->size;
+	s->op = bio->op;
+	s->flags &= BLK_TRACE_F_JOB_REAPS;
+	s->tag = 0;
+	s->hctx = 0;
+	s->t0 = rdtscp(&cpu);
+	s->cpu[BLK_TRACE_SUBMIT] = (u8)cpu;
+}
+
+/*
  * The stamp itself, inline at the site's jump target (a call would cost
- * more than the stamp): bio must be traced (its SUBMIT stamped).
+ * more than the stamp): one rdtscp (TSC and CPU), the distance from t0
+ * and the CPU stored. Any bio is stamped, traced or not: only a traced
+ * one (t0 set by submit) is ever committed, so no test is needed here.
  */
 static inline __attribute__((always_inline)) void __blk_trace_bio_stage(struct bio *bio,
 									 unsigned int stage)
 {
-	if (bio && (bio->trace.present & (1u << BLK_TRACE_SUBMIT))) {
-		bio->trace.tsc[stage] = rdtsc();
-		bio->trace.cpu[stage] = (u8)this_cpu_id();
-		bio->trace.present |= (u16)(1u << stage);
-	}
+	u32 cpu, lo = rdtscp_lo(&cpu);
+
+	bio->trace.d[stage - 1] = lo - (u32)bio->trace.t0;
+	bio->trace.cpu[stage] = (u8)cpu;
 }
 
 /*
  * A stage of the request rq (TAG .. COMPLETE; TAG also records tag and
  * hctx), inline at the jump target: a call would make the compiler keep
- * values in saved registers on the straight line too. A macro, as struct
- * request is blk_mq.h's.
+ * values in saved registers on the straight line too. A request without
+ * a bio (a driver's own command) has nothing to stamp. A macro, as
+ * struct request is blk_mq.h's.
  */
 #define blk_trace_rq(rq, stage)							\
 	do {									\
 		if (blk_trace_site_on()) {					\
 			struct bio *__tb = (rq)->bio;				\
 										\
-			if ((stage) == BLK_TRACE_TAG && __tb) {			\
-				__tb->trace.tag = (u32)(rq)->tag;		\
-				__tb->trace.hctx = (u16)(rq)->hctx->queue_num;	\
+			if (__tb) {						\
+				if ((stage) == BLK_TRACE_TAG) {			\
+					__tb->trace.tag = (u16)(rq)->tag;	\
+					__tb->trace.hctx = (u16)(rq)->hctx->queue_num; \
+				}						\
+				__blk_trace_bio_stage(__tb, (stage));		\
 			}							\
-			__blk_trace_bio_stage(__tb, (stage));			\
 		}								\
 	} while (0)
 
 /* A driver about to hand rq to the device: stamps DOORBELL when ring (the batch's last). */
 #define blk_trace_rq_doorbell(rq, ring)						\
 	do {									\
-		if (blk_trace_site_on() && (ring))			\
+		if (blk_trace_site_on() && (ring) && (rq)->bio)			\
 			__blk_trace_bio_stage((rq)->bio, BLK_TRACE_DOORBELL);	\
 	} while (0)
 
 /*
- * Instead of bio->end_io: true when the key is on, after stamping END_IO,
- * committing the record (unless its job reaps it) and calling end_io; the
- * caller then returns (the call in a tail, as blk_trace_bio_submit's).
+ * Before bio->end_io: stamps END_IO inline. True when the key is on and
+ * the record is to be committed here (no job reaps it): the caller then
+ * calls __blk_trace_bio_end_io, which commits and calls end_io, and
+ * returns (a call in a tail, so the straight line saves nothing for it).
  */
 static inline __attribute__((always_inline)) bool blk_trace_bio_end_io(struct bio *bio)
 {
 	if (blk_trace_site_on()) {
-		__blk_trace_bio_end_io(bio);
-		return true;
+		__blk_trace_bio_stage(bio, BLK_TRACE_END_IO);
+		return !(bio->trace.flags & BLK_TRACE_F_JOB_REAPS);
 	}
 	return false;
 }

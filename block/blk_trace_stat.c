@@ -70,21 +70,141 @@ const char *blk_trace_stage_name(unsigned int stage)
 	return stage < BLK_TRACE_NR_STAGES ? blk_trace_stage_names[stage] : "?";
 }
 
+/*
+ * hist_add_inline for a value below 2^32 (all the fold adds): its square
+ * fits 64 bits, and its bucket needs no clamp.
+ */
+static inline __attribute__((always_inline)) void blk_trace_hist_add_uncounted(struct histogram *h,
+										u32 v)
+{
+	u64 x = v;
+	unsigned int bucket = v;
+
+	h->sum += x;
+	/*
+	 * the 128-bit sum of squares as two 64-bit adds: GCC builds the
+	 * 128-bit addend on the stack first (three more instructions a stage)
+	 */
+	__asm__("addq %2, %0\n\tadcq $0, %1"
+		: "+m"(((u64 *)&h->sum_sq)[0]), "+m"(((u64 *)&h->sum_sq)[1])
+		: "r"(x * x) : "cc");
+	if (x < h->min)
+		h->min = x;
+	if (x > h->max)
+		h->max = x;
+	if (v >= 2 * HIST_SUB) {
+		unsigned int shift = 31 - (unsigned int)__builtin_clz(v) - HIST_SUB_BITS;
+
+		/* v >> shift is HIST_SUB plus the bits below the top one */
+		bucket = (shift << HIST_SUB_BITS) + (v >> shift);
+	}
+	h->buckets[bucket]++;
+}
+
+static inline __attribute__((always_inline)) void blk_trace_hist_add(struct histogram *h, u32 v)
+{
+	h->count++;
+	blk_trace_hist_add_uncounted(h, v);
+}
+
+/*
+ * A record's stamps, read once (the fold reads a ring slot in place, then
+ * checks that the writer has not reached it again before it uses them).
+ * all: every stage after submit is stamped and none goes back, the common
+ * case, added without a test per stage; else ok: usable, with stages
+ * missing.
+ */
+struct blk_trace_snap {
+	u32 d[BLK_TRACE_NR_STAGES - 1];
+	bool all, ok;
+};
+
+static inline __attribute__((always_inline)) void
+blk_trace_snap_read(const struct blk_trace_stamps *s, struct blk_trace_snap *sn)
+{
+	u32 prev = 0, back = 0;
+	bool ok = s->t0 && !(s->flags & BLK_TRACE_F_LONG);
+
+	/*
+	 * A record not F_LONG has its stamps within 2^31 cycles of t0 (before
+	 * it only by the TSCs' skew between CPUs), so one stage's distance from
+	 * the one before has bit 31 set exactly when it goes back. With TAG
+	 * stamped and none going back, none is 0: every stage is stamped.
+	 */
+#pragma GCC unroll 8
+	for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
+		u32 d = s->d[k];
+
+		sn->d[k] = d;
+		back |= d - prev;
+		prev = d;
+	}
+	sn->all = ok && sn->d[0] && !(back & (1u << 31));
+	if (sn->all)
+		return;
+	/* stages missing (0), or going back: the stamped ones must not */
+	prev = 0;
+#pragma GCC unroll 8
+	for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
+		u32 d = sn->d[k];
+
+		if (d) {
+			ok &= d >= prev;
+			prev = d;
+		}
+	}
+	sn->ok = ok;
+}
+
+/*
+ * Add a usable record: each stamped stage from the one before it, and the
+ * whole. A record with every stage stamped (sn->all) leaves the counts,
+ * its stages' and st->records, to the caller (blk_trace_stats_count_all):
+ * one add per stage for a whole pass of the fold, not one per record.
+ */
+static inline __attribute__((always_inline)) void
+blk_trace_snap_add(struct blk_trace_stats *st, const struct blk_trace_snap *sn)
+{
+	u32 prev = 0;
+
+	if (sn->all) {
+#pragma GCC unroll 8
+		for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
+			blk_trace_hist_add_uncounted(&st->stage[k + 1], sn->d[k] - prev);
+			prev = sn->d[k];
+		}
+		blk_trace_hist_add_uncounted(&st->stage[0], prev);
+		return;
+	}
+#pragma GCC unroll 8
+	for (unsigned int k = 0; k < BLK_TRACE_NR_STAGES - 1; k++) {
+		u32 d = sn->d[k];
+
+		if (d) {
+			blk_trace_hist_add(&st->stage[k + 1], d - prev);
+			prev = d;
+		}
+	}
+	blk_trace_hist_add(&st->stage[0], prev);
+	st->records++;
+}
+
+/* Count n records added with every stage stamped. */
+static void blk_trace_stats_count_all(struct blk_trace_stats *st, u64 n)
+{
+	for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES; i++)
+		st->stage[i].count += n;
+	st->records += n;
+}
+
 int blk_trace_rec_check(const struct blk_trace_rec *r)
 {
-	u64 prev;
+	struct blk_trace_snap sn;
 
-	if (!(r->s.present & (1u << BLK_TRACE_SUBMIT)))
+	if (!r->s.t0)
 		return -EINVAL;
-	prev = r->s.tsc[BLK_TRACE_SUBMIT];
-	for (unsigned int i = BLK_TRACE_SUBMIT + 1; i < BLK_TRACE_NR_STAGES; i++) {
-		if (!(r->s.present & (1u << i)))
-			continue;
-		if (r->s.tsc[i] < prev)
-			return -ERANGE;
-		prev = r->s.tsc[i];
-	}
-	return 0;
+	blk_trace_snap_read(&r->s, &sn);
+	return sn.all || sn.ok ? 0 : -ERANGE;
 }
 
 void blk_trace_stats_init(struct blk_trace_stats *st)
@@ -98,30 +218,17 @@ void blk_trace_stats_init(struct blk_trace_stats *st)
 
 void blk_trace_stats_add(struct blk_trace_stats *st, const struct blk_trace_rec *r)
 {
-	u64 delta[BLK_TRACE_NR_STAGES], first, prev;
-	unsigned int stage[BLK_TRACE_NR_STAGES], n = 0;
+	struct blk_trace_snap sn;
 
-	/* one pass to check, then the adds: a rejected record touches nothing */
-	if (!(r->s.present & (1u << BLK_TRACE_SUBMIT))) {
+	/* checked whole first: a rejected record touches nothing */
+	blk_trace_snap_read(&r->s, &sn);
+	if (!sn.all && !sn.ok) {
 		st->rejected++;
 		return;
 	}
-	first = prev = r->s.tsc[BLK_TRACE_SUBMIT];
-	for (unsigned int i = BLK_TRACE_SUBMIT + 1; i < BLK_TRACE_NR_STAGES; i++) {
-		if (!(r->s.present & (1u << i)))
-			continue;
-		if (r->s.tsc[i] < prev) {
-			st->rejected++;
-			return;
-		}
-		delta[n] = r->s.tsc[i] - prev;
-		stage[n++] = i;
-		prev = r->s.tsc[i];
-	}
-	for (unsigned int k = 0; k < n; k++)
-		hist_add_inline(&st->stage[stage[k]], delta[k]);
-	hist_add_inline(&st->stage[0], prev - first);
-	st->records++;
+	blk_trace_snap_add(st, &sn);
+	if (sn.all)
+		blk_trace_stats_count_all(st, 1);
 }
 
 void blk_trace_stats_merge(struct blk_trace_stats *to, const struct blk_trace_stats *from)
@@ -145,7 +252,7 @@ u64 blk_trace_ring_fold(const struct blk_trace_ring *ring, u64 *folded,
 {
 	u64 size = (u64)ring->mask + 1;
 	u64 head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
-	u64 from = *folded, done = 0;
+	u64 from = *folded, done = 0, all = 0;
 
 	if (head - from >= size) {
 		/*
@@ -156,21 +263,27 @@ u64 blk_trace_ring_fold(const struct blk_trace_ring *ring, u64 *folded,
 		from = head - (size - 1);
 	}
 	for (u64 i = from; i < head; i++) {
-		struct blk_trace_rec r = ring->recs[i & ring->mask];
+		struct blk_trace_snap sn;
 
+		blk_trace_snap_read(&ring->recs[i & ring->mask].s, &sn);
 		/*
 		 * The writer overwrites slot i while it pushes record i + size,
-		 * before head passes i + size: if head has reached it, the copy
-		 * may be torn (a seqlock's check, the copy read before head).
+		 * before head passes i + size: if head has reached it, what was
+		 * read may be torn (a seqlock's check, the slot read before head).
 		 */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&ring->head, __ATOMIC_RELAXED) - i >= size) {
 			st->dropped++;
 			continue;
 		}
-		blk_trace_stats_add(st, &r);
+		if (sn.all || sn.ok)
+			blk_trace_snap_add(st, &sn);
+		else
+			st->rejected++;
+		all += sn.all;
 		done++;
 	}
+	blk_trace_stats_count_all(st, all);
 	*folded = head;
 	return done;
 }
@@ -225,9 +338,9 @@ unsigned int blk_trace_events(const struct blk_trace_rec *recs, unsigned int n,
 
 	for (unsigned int r = 0; r < n; r++)
 		for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES && k < max; i++) {
-			if (!(recs[r].s.present & (1u << i)))
+			if (!blk_trace_stamped(&recs[r].s, i))
 				continue;
-			out[k].tsc = recs[r].s.tsc[i];
+			out[k].tsc = blk_trace_stamp_tsc(&recs[r].s, i);
 			out[k].rec = &recs[r];
 			out[k].stage = (u8)i;
 			k++;
@@ -243,7 +356,7 @@ void blk_trace_recs_sort(struct blk_trace_rec *recs, unsigned int n)
 		struct blk_trace_rec t = recs[i];
 		unsigned int j = i;
 
-		for (; j > 0 && recs[j - 1].s.tsc[BLK_TRACE_SUBMIT] > t.s.tsc[BLK_TRACE_SUBMIT]; j--)
+		for (; j > 0 && recs[j - 1].s.t0 > t.s.t0; j--)
 			recs[j] = recs[j - 1];
 		recs[j] = t;
 	}

@@ -12,6 +12,8 @@
 #include "lib/types.h"
 #include "lib/histogram.h"
 
+#define BLK_TRACE_NR_STAGES 8
+
 enum blk_trace_stage {
 	BLK_TRACE_SUBMIT,	/* submit_bio entered */
 	BLK_TRACE_TAG,		/* blk-mq has a request (tag) for it */
@@ -21,33 +23,78 @@ enum blk_trace_stage {
 	BLK_TRACE_COMPLETE,	/* blk_mq_end_request: the request ends */
 	BLK_TRACE_END_IO,	/* bio->end_io is called */
 	BLK_TRACE_JOB_REAP,	/* the submitting job (bench) accounted it */
-	BLK_TRACE_NR_STAGES,
 };
 
 /*
- * What an I/O carries while traced (in its struct bio): a stamp per stage
- * reached, with the CPU that took it. present has bit n set once stage n
- * is stamped; a record is kept only when SUBMIT is among them.
+ * What an I/O carries while traced (in its struct bio), and the record
+ * its ring keeps: 64 bytes. t0 is SUBMIT's TSC (0: the bio is not
+ * traced); every later stage n keeps its TSC as d[n - 1], the low 32 bits
+ * of its distance from t0, and 0 while not stamped (a stage cannot be
+ * stamped at t0's own cycle: the submit stamp comes first, on the CPU
+ * that submits). cpu[n] is the CPU that stamped stage n (from rdtscp's
+ * TSC_AUX), meaningful only where stage n is stamped.
  */
 struct blk_trace_stamps {
-	u64 tsc[BLK_TRACE_NR_STAGES];
-	u8 cpu[BLK_TRACE_NR_STAGES];
-	u16 present;
-	u16 hctx;		/* hardware queue index (of the last piece) */
-	u32 tag;
-	u64 sector;		/* at submit, on the disk submitted to */
+	u64 t0;
+	u32 d[BLK_TRACE_NR_STAGES - 1];
 	u32 bytes;
+	u8 cpu[BLK_TRACE_NR_STAGES];
+	u64 sector;		/* at submit, on the disk submitted to */
+	u16 tag;		/* tag and hardware queue index (of the last piece) */
+	u16 hctx;
 	u8 op;
 	u8 flags;		/* BLK_TRACE_F_* */
 };
 
 /* The submitter stamps JOB_REAP itself: end_io does not end the record. */
 #define BLK_TRACE_F_JOB_REAPS	(1u << 0)
+/*
+ * Set when the record is committed if its last stamp is 2^31 cycles or
+ * more after t0 (or before it): the fold tells a stage that goes back by
+ * bit 31 of its 32-bit distance from the one before, which needs every
+ * stamp within 2^31 cycles of t0 (0.7 s at 3 GHz). Such a record is
+ * rejected, not folded with wrapped values.
+ */
+#define BLK_TRACE_F_LONG	(1u << 1)
 
 /* One finished I/O. */
 struct blk_trace_rec {
 	struct blk_trace_stamps s;
 };
+
+_Static_assert(sizeof(struct blk_trace_rec) == 64, "a trace record is one cache line");
+
+static inline bool blk_trace_stamped(const struct blk_trace_stamps *s, unsigned int stage)
+{
+	return stage == 0 ? s->t0 != 0 : s->d[stage - 1] != 0;
+}
+
+/* The TSC of a stamped stage. */
+static inline u64 blk_trace_stamp_tsc(const struct blk_trace_stamps *s, unsigned int stage)
+{
+	return s->t0 + (stage == 0 ? 0 : s->d[stage - 1]);
+}
+
+/*
+ * Stamp stage at tsc as the I/O path does (SUBMIT first: a later stage
+ * keeps the low 32 bits of its distance from t0), or unstamp it: for
+ * tests and tools that build records.
+ */
+static inline void blk_trace_stamp_set(struct blk_trace_stamps *s, unsigned int stage, u64 tsc)
+{
+	if (stage == 0)
+		s->t0 = tsc;
+	else
+		s->d[stage - 1] = (u32)(tsc - s->t0);
+}
+
+static inline void blk_trace_stamp_clear(struct blk_trace_stamps *s, unsigned int stage)
+{
+	if (stage == 0)
+		s->t0 = 0;
+	else
+		s->d[stage - 1] = 0;
+}
 
 /*
  * Histograms in TSC cycles. stage[0] is the whole I/O (submit to its last
@@ -64,7 +111,10 @@ struct blk_trace_stats {
 
 const char *blk_trace_stage_name(unsigned int stage);
 
-/* 0: usable; -EINVAL: no submit stamp; -ERANGE: a stamp earlier than the one before. */
+/*
+ * 0: usable; -EINVAL: no submit stamp; -ERANGE: a stamp earlier than the
+ * one before, or the record too long for the fold's check (F_LONG).
+ */
 int blk_trace_rec_check(const struct blk_trace_rec *r);
 
 void blk_trace_stats_init(struct blk_trace_stats *st);

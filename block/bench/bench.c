@@ -384,8 +384,9 @@ static __attribute__((noinline)) void job_reap_slow(struct bench_job *job,
 	const struct bench_config *cfg = job->cfg;
 
 	if (job->trace_reap)
-		__blk_trace_bio_job_reap(&slot->bio, 0);
-	if (!slot->bio.status && slot->dir == BENCH_DIR_READ && cfg->verify) {
+		__blk_trace_bio_job_reap(&slot->bio);
+	/* verify first: the one test a traced run makes */
+	if (cfg->verify && !slot->bio.status && slot->dir == BENCH_DIR_READ) {
 		enum bench_verify_result r = bench_verify_check(slot->buf, slot->vec.len,
 								 slot->offset, cfg->verify_gen,
 								 NULL);

@@ -277,8 +277,8 @@ static void dm_mirror_write_start(struct dm_mirror *ms, struct dm_mirror_write *
 		/*
 		 * field by field: a whole-struct initializer clears all 200
 		 * bytes (a rep stos, one step per word under TCG); of the
-		 * trace stamps only present matters to blk-trace (stale bits
-		 * would claim stamps), and the rest of remap is unused
+		 * trace stamps only t0 and flags matter to blk-trace (a stale
+		 * t0 would claim stamps), and the rest of remap is unused
 		 */
 		b->disk = ti->devs[l];
 		b->sector = ti->spec->devs[l].offset + rel;
@@ -294,7 +294,8 @@ static void dm_mirror_write_start(struct dm_mirror *ms, struct dm_mirror_write *
 		b->private = w;
 		b->remaining = 0;
 		b->remap.disk = NULL;
-		b->trace.present = 0;
+		b->trace.t0 = 0;
+		b->trace.flags = 0;
 		__atomic_fetch_add(&ms->legs[l].writes, 1, __ATOMIC_RELAXED);
 		nr++;
 	}

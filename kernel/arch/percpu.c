@@ -21,11 +21,29 @@ static struct cpu boot_cpu;
 
 void runqueue_init(struct runqueue *rq);
 
+bool cpu_has_rdtscp;
+
+void cpu_tsc_aux_init(unsigned int id)
+{
+	u32 a, b, c, d;
+
+	if (id == 0) {
+		cpuid(0x80000000, 0, &a, &b, &c, &d);
+		if (a >= 0x80000001) {
+			cpuid(0x80000001, 0, &a, &b, &c, &d);
+			cpu_has_rdtscp = d & (1u << 27);
+		}
+	}
+	if (cpu_has_rdtscp)
+		wrmsr(MSR_TSC_AUX, id);
+}
+
 void percpu_install(struct cpu *c)
 {
 	c->self = c;
 	wrmsr(MSR_GS_BASE, (u64)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	cpu_tsc_aux_init(c->id);
 	cpu_table[c->id] = c;
 }
 

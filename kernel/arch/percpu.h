@@ -95,6 +95,13 @@ static inline unsigned int cpu_active_nth(unsigned int n)
 
 /* Point GS at c and record it as CPU c->id. */
 void percpu_install(struct cpu *c);
+/*
+ * True when the CPU has RDTSCP (CPUID 0x80000001 EDX bit 27): then every
+ * CPU's IA32_TSC_AUX holds its number (cpu_tsc_aux_init, at its start), so
+ * that one rdtscp gives the TSC and the CPU (block tracing's stamps).
+ */
+extern bool cpu_has_rdtscp;
+void cpu_tsc_aux_init(unsigned int id);
 /* The boot CPU's structure is static: it is needed before any allocator. */
 void percpu_init_boot(void);
 

@@ -31,6 +31,24 @@ static inline void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 
+/*
+ * The TSC's low 32 bits and IA32_TSC_AUX (the CPU's number: cpu_tsc_aux_init)
+ * in one instruction; only where cpu_has_rdtscp.
+ */
+static inline u32 rdtscp_lo(u32 *aux)
+{
+	u32 lo, hi;
+	__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(*aux));
+	return lo;
+}
+
+static inline u64 rdtscp(u32 *aux)
+{
+	u32 lo, hi;
+	__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(*aux));
+	return ((u64)hi << 32) | lo;
+}
+
 static inline u64 rdtsc(void)
 {
 	u32 lo, hi;
@@ -88,5 +106,6 @@ static inline void invlpg(unsigned long va)
 #define MSR_FS_BASE		0xC0000100
 #define MSR_GS_BASE		0xC0000101
 #define MSR_KERNEL_GS_BASE	0xC0000102
+#define MSR_TSC_AUX		0xC0000103
 
 #endif

@@ -82,6 +82,23 @@ def test_trace_stages_in_order(machine, dev):
     assert "tracing off" in out and "job_reap" in out
 
 
+def test_trace_cpu_of_each_stamp(machine):
+    """Each stamp carries the CPU that took it (rdtscp's TSC_AUX, set on
+    every CPU as it starts): a job bound to CPU 1 on null0 (completed
+    inline) stamps every stage on CPU 1, one bound to CPU 0 on CPU 0."""
+    m = machine
+    m.run("trace null0 on")
+    for cpu in (1, 0):
+        m.run("trace null0 clear")
+        out = m.run(f"bench null0 rw=randread iodepth=1 number_ios=50 cpus_allowed={cpu} --quiet",
+                    timeout=60)
+        assert f"(cpu {cpu})" in out, out
+        dump = m.run_json("trace null0 dump 4 --json")
+        assert dump["ios"] == 4 and len(dump["events"]) == 4 * len(STAGES), dump
+        assert {e["cpu"] for e in dump["events"]} == {cpu}, dump
+    m.run("trace null0 off")
+
+
 def test_bench_trace_option(machine):
     out = machine.run("bench null0 rw=randread number_ios=500 trace=1 --quiet", timeout=60)
     assert "trace null0 (TSC cycles per stage):" in out, out

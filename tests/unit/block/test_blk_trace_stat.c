@@ -23,11 +23,14 @@ static struct blk_trace_rec rec_steps(u64 start, u64 step)
 	struct blk_trace_rec r;
 
 	memset(&r, 0, sizeof(r));
-	for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES; i++) {
-		r.s.tsc[i] = start + i * step;
-		r.s.present |= 1u << i;
-	}
+	for (unsigned int i = 0; i < BLK_TRACE_NR_STAGES; i++)
+		blk_trace_stamp_set(&r.s, i, start + i * step);
 	return r;
+}
+
+static void rec_unstamp(struct blk_trace_rec *r, unsigned int stage)
+{
+	blk_trace_stamp_clear(&r->s, stage);
 }
 
 static void test_check(void **state)
@@ -36,14 +39,21 @@ static void test_check(void **state)
 
 	(void)state;
 	assert_int_equal(blk_trace_rec_check(&r), 0);
-	r.s.present &= ~(1u << BLK_TRACE_SUBMIT);
+	rec_unstamp(&r, BLK_TRACE_SUBMIT);
 	assert_int_equal(blk_trace_rec_check(&r), -EINVAL);
 	r = rec_steps(100, 10);
-	r.s.tsc[BLK_TRACE_REAP] = 105;		/* before dispatch */
+	blk_trace_stamp_set(&r.s, BLK_TRACE_REAP, 105);		/* before dispatch */
 	assert_int_equal(blk_trace_rec_check(&r), -ERANGE);
 	/* a wrong stamp of a stage not present is ignored */
-	r.s.present &= ~(1u << BLK_TRACE_REAP);
+	rec_unstamp(&r, BLK_TRACE_REAP);
 	assert_int_equal(blk_trace_rec_check(&r), 0);
+	/* too long for 32-bit distances (marked at commit) */
+	r.s.flags |= BLK_TRACE_F_LONG;
+	assert_int_equal(blk_trace_rec_check(&r), -ERANGE);
+	/* a stamp before t0 wraps to a distance past the next stage's */
+	r = rec_steps(100, 10);
+	blk_trace_stamp_set(&r.s, BLK_TRACE_TAG, 99);
+	assert_int_equal(blk_trace_rec_check(&r), -ERANGE);
 	assert_string_equal(blk_trace_stage_name(BLK_TRACE_DOORBELL), "doorbell");
 	assert_string_equal(blk_trace_stage_name(BLK_TRACE_JOB_REAP), "job_reap");
 	assert_string_equal(blk_trace_stage_name(99), "?");
@@ -64,7 +74,8 @@ static void test_deltas(void **state)
 	assert_int_equal(st.stage[0].min, 7 * (BLK_TRACE_NR_STAGES - 1));
 
 	/* no doorbell and no job reap: doorbell's time goes to reap, total ends at end_io */
-	r.s.present &= ~((1u << BLK_TRACE_DOORBELL) | (1u << BLK_TRACE_JOB_REAP));
+	rec_unstamp(&r, BLK_TRACE_DOORBELL);
+	rec_unstamp(&r, BLK_TRACE_JOB_REAP);
 	blk_trace_stats_add(&st, &r);
 	assert_int_equal(st.records, 2);
 	assert_int_equal(st.stage[BLK_TRACE_DOORBELL].count, 1);
@@ -74,13 +85,16 @@ static void test_deltas(void **state)
 	assert_int_equal(st.stage[0].min, 7 * BLK_TRACE_END_IO);
 
 	/* rejected records touch no histogram */
-	r.s.present = 0;
+	rec_unstamp(&r, BLK_TRACE_SUBMIT);
 	blk_trace_stats_add(&st, &r);
 	r = rec_steps(1000, 7);
-	r.s.tsc[BLK_TRACE_COMPLETE] = 0;
+	blk_trace_stamp_set(&r.s, BLK_TRACE_COMPLETE, 0);
+	blk_trace_stats_add(&st, &r);
+	r = rec_steps(1000, 7);
+	r.s.flags |= BLK_TRACE_F_LONG;
 	blk_trace_stats_add(&st, &r);
 	assert_int_equal(st.records, 2);
-	assert_int_equal(st.rejected, 2);
+	assert_int_equal(st.rejected, 3);
 	assert_int_equal(st.stage[0].count, 2);
 }
 
@@ -94,7 +108,7 @@ static void test_percentiles_merge(void **state)
 		struct blk_trace_rec r = rec_steps(v * 1000, 5);
 
 		for (unsigned int i = BLK_TRACE_DOORBELL; i < BLK_TRACE_NR_STAGES; i++)
-			r.s.tsc[i] += v - 5;
+			blk_trace_stamp_set(&r.s, i, blk_trace_stamp_tsc(&r.s, i) + v - 5);
 		blk_trace_stats_add(v % 2 ? &st : &st2, &r);
 	}
 	blk_trace_stats_merge(&st, &st2);
@@ -119,7 +133,7 @@ static void test_ring(void **state)
 	blk_trace_ring_init(&ring, recs, 8);
 	assert_int_equal(blk_trace_ring_copy(&ring, out, 16), 0);
 	for (u64 i = 0; i < 5; i++) {
-		struct blk_trace_rec r = rec_steps(i, 1);
+		struct blk_trace_rec r = rec_steps(i + 1, 1);
 
 		r.s.sector = i;
 		blk_trace_ring_push(&ring, &r);
@@ -129,7 +143,7 @@ static void test_ring(void **state)
 	assert_int_equal(out[0].s.sector, 0);
 	assert_int_equal(out[4].s.sector, 4);
 	for (u64 i = 5; i < 21; i++) {
-		struct blk_trace_rec r = rec_steps(i, 1);
+		struct blk_trace_rec r = rec_steps(i + 1, 1);
 
 		r.s.sector = i;
 		blk_trace_ring_push(&ring, &r);
@@ -167,9 +181,10 @@ static struct blk_trace_rec rec_varied(u64 i)
 	struct blk_trace_rec r = rec_steps(i * 1000, 3 + i % 97 * 11);
 
 	if (i % 5 == 0)
-		r.s.present &= ~(1u << BLK_TRACE_DOORBELL);
-	if (i % 13 == 0)
-		r.s.tsc[BLK_TRACE_COMPLETE] = r.s.tsc[BLK_TRACE_REAP] - 1;	/* rejected */
+		rec_unstamp(&r, BLK_TRACE_DOORBELL);
+	if (i % 13 == 0)	/* rejected */
+		blk_trace_stamp_set(&r.s, BLK_TRACE_COMPLETE,
+				    blk_trace_stamp_tsc(&r.s, BLK_TRACE_REAP) - 1);
 	return r;
 }
 
@@ -236,7 +251,7 @@ static void *race_writer(void *arg)
 {
 	(void)arg;
 	for (u64 i = 0; i < RACE_RECS; i++) {
-		struct blk_trace_rec r = rec_steps(i * 100, 1 + i % 7);
+		struct blk_trace_rec r = rec_steps((i + 1) * 100, 1 + i % 7);
 
 		blk_trace_ring_push(&race_ring, &r);
 	}
@@ -279,19 +294,21 @@ static void test_events(void **state)
 	/* overlapping I/Os, submitted every 3 cycles, each stage 10 cycles apart */
 	for (unsigned int i = 0; i < 64; i++) {
 		recs[i] = rec_steps(1000 + 3 * (63 - i), 10);
-		recs[i].s.present &= ~(1u << BLK_TRACE_TAG);
+		rec_unstamp(&recs[i], BLK_TRACE_TAG);
 	}
 	blk_trace_recs_sort(recs, 64);
 	for (unsigned int i = 1; i < 64; i++)
-		assert_true(recs[i - 1].s.tsc[0] <= recs[i].s.tsc[0]);
+		assert_true(recs[i - 1].s.t0 <= recs[i].s.t0);
 	n = blk_trace_events(recs, 64, ev, 64 * BLK_TRACE_NR_STAGES);
 	assert_int_equal(n, 64 * (BLK_TRACE_NR_STAGES - 1));
 	for (unsigned int i = 1; i < n; i++) {
 		assert_true(ev[i - 1].tsc <= ev[i].tsc);
 		assert_true(ev[i].stage != BLK_TRACE_TAG);
 	}
-	/* equal stamps within a record keep stage order */
+	/* equal stamps within a record keep stage order (none can equal submit's) */
 	recs[0] = rec_steps(5, 0);
+	for (unsigned int i = 1; i < BLK_TRACE_NR_STAGES; i++)
+		blk_trace_stamp_set(&recs[0].s, i, 6);
 	n = blk_trace_events(recs, 1, ev, 64);
 	assert_int_equal(n, BLK_TRACE_NR_STAGES);
 	for (unsigned int i = 0; i < n; i++)
@@ -316,7 +333,7 @@ static void test_format(void **state)
 
 	(void)state;
 	blk_trace_stats_init(&st);
-	r.s.present &= ~(1u << BLK_TRACE_JOB_REAP);
+	rec_unstamp(&r, BLK_TRACE_JOB_REAP);
 	blk_trace_stats_add(&st, &r);
 	table_lines = 0;
 	blk_trace_stats_format(&st, 2000000, table_line, NULL);
@@ -333,6 +350,66 @@ static void test_format(void **state)
 	assert_int_equal(blk_trace_percentiles_ppm[BLK_TRACE_NR_PERCENTILES - 1], 999900);
 }
 
+/*
+ * The fold adds 32-bit values with its own histogram add (its square fits
+ * 64 bits, its bucket needs no clamp): it must put every value where
+ * hist_add_inline does, up to the largest distance a record can hold.
+ */
+static void test_hist_add_u32(void **state)
+{
+	static struct histogram a, b;
+	u32 v = 1;
+
+	(void)state;
+	hist_init(&a);
+	hist_init(&b);
+	for (unsigned int i = 0; i < 200000; i++) {
+		blk_trace_hist_add(&a, v);
+		hist_add_inline(&b, v);
+		/* every small value, then steps that cross each power of two */
+		v = v < 4096 ? v + 1 : v + 1 + (v >> 7) + i % 13;
+		if (v < 4096)
+			continue;
+		if (v > UINT32_MAX - (UINT32_MAX >> 6))
+			v = UINT32_MAX - i % 3;
+	}
+	blk_trace_hist_add(&a, UINT32_MAX);
+	hist_add_inline(&b, UINT32_MAX);
+	assert_int_equal(a.count, b.count);
+	assert_int_equal(a.sum, b.sum);
+	assert_true(a.sum_sq == b.sum_sq);
+	assert_int_equal(a.min, b.min);
+	assert_int_equal(a.max, UINT32_MAX);
+	assert_memory_equal(a.buckets, b.buckets, sizeof(a.buckets));
+
+	/* a record at the limit: its last stage 2^31 - 1 cycles after submit */
+	struct blk_trace_rec r = rec_steps(1ULL << 40, 1);
+
+	blk_trace_stamp_set(&r.s, BLK_TRACE_JOB_REAP, (1ULL << 40) + INT32_MAX);
+	blk_trace_stats_init(&st);
+	blk_trace_stats_add(&st, &r);
+	assert_int_equal(st.records, 1);
+	assert_int_equal(st.stage[0].max, INT32_MAX);
+	assert_int_equal(st.stage[BLK_TRACE_JOB_REAP].max, INT32_MAX - BLK_TRACE_END_IO);
+	/* a stage going back by a little, all stamped: rejected (bit 31 of its distance) */
+	r = rec_steps(1ULL << 40, 100);
+	blk_trace_stamp_set(&r.s, BLK_TRACE_REAP, blk_trace_stamp_tsc(&r.s, BLK_TRACE_DOORBELL) - 1);
+	blk_trace_stats_add(&st, &r);
+	/* the same with TAG missing (the general check) */
+	rec_unstamp(&r, BLK_TRACE_TAG);
+	blk_trace_stats_add(&st, &r);
+	assert_int_equal(st.records, 1);
+	assert_int_equal(st.rejected, 2);
+	/* stamped stages equal to the one before: kept, 0 cycles */
+	r = rec_steps(1ULL << 40, 100);
+	blk_trace_stamp_set(&r.s, BLK_TRACE_REAP, blk_trace_stamp_tsc(&r.s, BLK_TRACE_DOORBELL));
+	blk_trace_stamp_set(&r.s, BLK_TRACE_COMPLETE, blk_trace_stamp_tsc(&r.s, BLK_TRACE_DOORBELL));
+	blk_trace_stats_add(&st, &r);
+	assert_int_equal(st.records, 2);
+	assert_int_equal(st.stage[BLK_TRACE_REAP].min, 0);
+	assert_int_equal(st.stage[BLK_TRACE_END_IO].max, 300);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_fold_race),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_hist_add_u32),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
