@@ -14,7 +14,7 @@
 #include "kernel/arch/vectors.h"
 #include "lib/errno.h"
 
-#define WAIT_LIMIT_NS	(1000 * NSEC_PER_MSEC)
+#define WAIT_LIMIT_NS	(10000 * NSEC_PER_MSEC)	/* a bound for stalled vCPUs, not a latency */
 /* a lost wakeup shows as seconds; a loaded host stalls a vCPU for tens of ms */
 #define LATE_LIMIT_NS	(250 * NSEC_PER_MSEC)
 
