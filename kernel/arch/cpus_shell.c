@@ -111,17 +111,7 @@ static int cpus_print_json(void)
 
 static int cmd_cpus(int argc, char **argv)
 {
-	bool json = false;
-	int err = shell_json_flag(&argc, argv, &json);
-
-	if (err)
-		return err;
-	if (argc != 1)
-		return shell_usage_error(argv[0]);
-	if (json)
-		return cpus_print_json();
-	cpus_print_text();
-	return 0;
+	return shell_show_cmd(argc, argv, cpus_print_text, cpus_print_json);
 }
 SHELL_COMMAND(cpus, cmd_cpus, "cpus [--json]",
 	      "every CPU: number, APIC id, online/offline/going-down, busy and idle time");

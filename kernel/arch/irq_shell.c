@@ -84,16 +84,6 @@ static void irqs_print_text(void)
 
 static int cmd_irqs(int argc, char **argv)
 {
-	bool json = false;
-	int err = shell_json_flag(&argc, argv, &json);
-
-	if (err)
-		return err;
-	if (argc != 1)
-		return shell_usage_error(argv[0]);
-	if (json)
-		return irqs_print_json();
-	irqs_print_text();
-	return 0;
+	return shell_show_cmd(argc, argv, irqs_print_text, irqs_print_json);
 }
 SHELL_COMMAND(irqs, cmd_irqs, "irqs [--json]", "interrupt counts per vector and CPU");

@@ -65,6 +65,21 @@ int shell_usage_error(const char *name)
 	return shell_error("usage: %s", c ? c->usage : name);
 }
 
+int shell_show_cmd(int argc, char **argv, void (*text)(void), int (*json)(void))
+{
+	bool want_json = false;
+	int err = shell_json_flag(&argc, argv, &want_json);
+
+	if (err)
+		return err;
+	if (argc != 1)
+		return shell_usage_error(argv[0]);
+	if (want_json)
+		return json();
+	text();
+	return 0;
+}
+
 int shell_execute(char *line)
 {
 	char *argv[SHELL_ARGS_MAX + 1];

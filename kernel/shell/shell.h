@@ -60,6 +60,11 @@ struct shell_flag {
 int shell_flags_take(int *argc, char **argv, const struct shell_flag *flags, size_t nr);
 /* The common case: a command whose only flag is --json. */
 int shell_json_flag(int *argc, char **argv, bool *json);
+/*
+ * A command with no arguments but --json: checks them, then runs text()
+ * or json(); what json() returns is the command's result.
+ */
+int shell_show_cmd(int argc, char **argv, void (*text)(void), int (*json)(void));
 
 /*
  * A command's JSON output goes to the console through a lib/json writer:
