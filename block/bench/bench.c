@@ -240,7 +240,7 @@ static bool job_may_issue(struct bench_job *job, u64 now)
 		return false;
 	if (cfg->number_ios && job->issued >= cfg->number_ios)
 		return false;
-	if (cfg->size && !cfg->time_based && job->issued_bytes >= cfg->size)
+	if (cfg->size && !cfg->time_based && job->issued_bytes >= cfg->size * cfg->loops)
 		return false;
 	return true;
 }
@@ -1313,7 +1313,7 @@ free_run:
 
 SHELL_COMMAND(bench, cmd_bench,
 	      "bench <dev>[,<dev>...] [rw= rwmixread= bs= bsrange= bssplit= iodepth= "
-	      "numjobs= cpus_allowed= runtime= time_based size= offset= number_ios= "
+	      "numjobs= cpus_allowed= runtime= time_based size= offset= number_ios= loops= "
 	      "ramp_time= rate_iops= engine=sync|async|poll|dio|uring serialize= prio= prioclass= "
 	      "poll_delay= verify=crc32c verify_gen= randseed= randrepeat= norandommap disable_slat "
 	      "disable_lat slat_percentiles lat_percentiles trace=0|1 --quiet --json --output-format=normal|json|json+] "

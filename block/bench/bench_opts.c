@@ -332,6 +332,11 @@ static int opt_offset(struct bench_config *cfg, const char *val, char *err, size
 	return ret;
 }
 
+static int opt_loops(struct bench_config *cfg, const char *val, char *err, size_t errlen)
+{
+	return parse_ranged_u32("loops", val, 1, 1000000, &cfg->loops, err, errlen);
+}
+
 static int opt_number_ios(struct bench_config *cfg, const char *val, char *err, size_t errlen)
 {
 	int ret = need_value("number_ios", val, err, errlen);
@@ -606,6 +611,7 @@ static const struct bench_opt bench_opts[] = {
 	{ "size", opt_size },
 	{ "offset", opt_offset },
 	{ "number_ios", opt_number_ios },
+	{ "loops", opt_loops },
 	{ "rate_iops", opt_rate_iops },
 	{ "engine", opt_engine },
 	{ "ioengine", opt_engine },
@@ -680,6 +686,7 @@ static void bench_config_defaults(struct bench_config *cfg)
 	cfg->bs_min = cfg->bs_max = 4096;
 	cfg->iodepth = 1;
 	cfg->numjobs = 1;
+	cfg->loops = 1;
 	cfg->engine = BENCH_ENGINE_ASYNC;
 	cfg->ioprio_class = -1;
 	cfg->ioprio = -1;
@@ -767,6 +774,8 @@ static int bench_finish(struct bench_config *cfg, char *err, size_t errlen)
 		return opt_error("verify: write in one run (rw=write), check in another (rw=read)");
 	if (cfg->time_based && !cfg->runtime_ns)
 		return opt_error("time_based: needs runtime=");
+	if (cfg->size && cfg->loops > ~(u64)0 / cfg->size)
+		return opt_error("loops=%u: size x loops is more than 2^64 bytes", cfg->loops);
 	if (cfg->ioprio_class == 3 && cfg->ioprio > 0)
 		return opt_error("ioprio: the idle class has no levels");
 	if (!cfg->runtime_ns && !cfg->size && !cfg->number_ios) {

@@ -53,6 +53,7 @@ struct bench_config {
 	u64 size;			/* bytes of the region, and of I/O per job; 0: to the end */
 	u64 offset;			/* bytes: start of the region */
 	u64 number_ios;			/* per job; 0: none */
+	u32 loops;			/* fio's loops: passes over size (1 default) */
 	u64 ramp_time_ns;		/* run but do not count */
 	u32 rate_iops;			/* per job; 0: unlimited */
 	/*

@@ -188,6 +188,9 @@ def test_bench_randwrite_covers_region(boot, tmp_path):
     r = js["jobs"][0]["read"]
     assert r["slat_ns"]["N"] == 0
     assert r["clat_ns"]["N"] == r["lat_ns"]["N"] == r["total_ios"] == 256
+    # fio's loops: three passes of the random map over size
+    js = m.run_json("bench vda rw=randread bs=4k size=1m loops=3 --json", timeout=60)
+    assert js["jobs"][0]["read"]["total_ios"] == 768
     # fio's disable_slat and disable_lat: only clat is recorded
     js = m.run_json("bench vda rw=randread bs=4k size=1m disable_slat disable_lat --json",
                     timeout=60)

@@ -32,7 +32,8 @@ def bench_during_cycle(m, dev, rw, cycle, size="32m"):
     """Start a cycle, run a verifying bench through it, wait for the cycle."""
     # 300 ms on: not while the bench line is still being typed and echoed
     assert m.run(f"cpu cycle {cycle} delay_ms=300") == "cpu cycle: started"
-    out = m.run(f"bench {dev} rw={rw} bs=4k size={size} iodepth=8 numjobs=2 "
+    # loops=4: a pass over 32m took 0.25 s on a fast host, less than the delay
+    out = m.run(f"bench {dev} rw={rw} bs=4k size={size} loops=4 iodepth=8 numjobs=2 "
                 "verify=crc32c verify_gen=7", timeout=300)
     # bench prints its report at the end: a transition logged before it ran under it
     assert re.search(r": offline\n(.|\n)*^bench: ", out, re.M), out

@@ -220,6 +220,13 @@ static void test_counts(void **state)
 	assert_int_equal(cfg.number_ios, 1000);
 	assert_int_equal(cfg.runtime_ns, 0);
 	bad("bench vda number_ios=0", "number_ios=0");
+	ok("bench vda size=1m");
+	assert_int_equal(cfg.loops, 1);
+	ok("bench vda size=1m loops=3");
+	assert_int_equal(cfg.loops, 3);
+	bad("bench vda loops=0", "loops=0");
+	bad("bench vda size=64t loops=1000000", "more than 2^64 bytes");
+	ok("bench vda size=16t loops=1000000");
 	ok("bench vda rate_iops=500");
 	assert_int_equal(cfg.rate_iops, 500);
 	bad("bench vda rate_iops=0", "rate_iops=0");
