@@ -27,7 +27,8 @@ def test_ctrl_c_in_the_same_write(boot):
     start = time.monotonic()
     m.send("sleep 5\r\x03")
     m.expect(PROMPT_AFTER_CTRL_C, timeout=10)
-    assert time.monotonic() - start < 3
+    # sleep 5 not cut short would take 5 s; a loaded host gets 4
+    assert time.monotonic() - start < 4
     assert m.run("echo alive") == "alive"
 
 
@@ -85,7 +86,7 @@ def test_ctrl_c_frees_a_held_read_then_resume(boot, tmp_path):
         start = time.monotonic()
         m.send(b"\x03")
         m.expect(PROMPT_AFTER_CTRL_C, timeout=10)
-        assert time.monotonic() - start < 1.5
+        assert time.monotonic() - start < 5     # held: never, without the fix
         assert "is still in flight" in m.log
         out = m.run("inflight")
         assert out.startswith("1 I/O left in flight"), out
@@ -135,7 +136,7 @@ def test_bench_leaves_a_held_job_on_ctrl_c(boot, tmp_path):
         m.send(b"\x03")
         m.expect(r"bench: interrupted; 1 job still waits for I/O the device has not ended", timeout=10)
         m.expect(re.escape(stork.PROMPT), timeout=10)
-        assert time.monotonic() - start < 2.5
+        assert time.monotonic() - start < 5
         assert m.run("echo alive") == "alive"
         qm.cmd('qemu-io held "resume hold"')
         m.expect(r"Resuming request 'hold'\r?\n")
