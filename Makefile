@@ -13,13 +13,6 @@
 ifeq ($(DEBUG),1)
 BUILD ?= build-debug
 endif
-# `make NO_BLK_TRACE=1`: the kernel without the block layer's tracing sites,
-# in build-notrace/ unless BUILD says otherwise; only to measure what the
-# sites cost while tracing is off (docs/blk-trace.md); `trace on` then fails
-ifeq ($(NO_BLK_TRACE),1)
-BUILD ?= build-notrace
-KCFLAGS_NO_BLK_TRACE := -DCONFIG_NO_BLK_TRACE
-endif
 BUILD ?= build
 CC := gcc
 LD := ld
@@ -40,7 +33,8 @@ KCFLAGS := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
 # `make LOCKDEBUG=1` (after `make clean`): spinlock checks on from boot, as
 # with the `lockdebug` option (kernel/sched/lockdebug.c)
 KCFLAGS += $(if $(LOCKDEBUG),-DCONFIG_LOCKDEBUG)
-KCFLAGS += $(KCFLAGS_NO_BLK_TRACE)
+# `make BUILD=build-x KCFLAGS_EXTRA=-D...`: a measuring build (docs/blk-trace.md)
+KCFLAGS += $(KCFLAGS_EXTRA)
 UBSAN_CHECKS := shift,integer-divide-by-zero,unreachable,vla-bound,null,signed-integer-overflow,bounds,object-size,bool,enum,pointer-overflow,builtin,nonnull-attribute,returns-nonnull-attribute
 ifeq ($(DEBUG),1)
 KCFLAGS += -DCONFIG_DEBUG -DCONFIG_LOCKDEBUG -DCONFIG_SLAB_DEBUG -fsanitize=$(UBSAN_CHECKS)

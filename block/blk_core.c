@@ -31,7 +31,8 @@
 #include "kernel/arch/x86.h"
 #include "lib/errno.h"
 
-void blk_bio_end_piece(struct bio *bio, int status)
+/* The body of blk_bio_end_piece and of its traced twin (END_IO stamped, committed). */
+static __always_inline void __blk_bio_end_piece(struct bio *bio, int status, const bool traced)
 {
 	if (unlikely(status)) {
 		int none = 0;
@@ -42,13 +43,23 @@ void blk_bio_end_piece(struct bio *bio, int status)
 	/* the only reference left is ours: nobody else can change the count */
 	if (likely(__atomic_load_n(&bio->remaining, __ATOMIC_ACQUIRE) == 1) ||
 	    __atomic_sub_fetch(&bio->remaining, 1, __ATOMIC_ACQ_REL) == 0) {
-		if (blk_trace_bio_end_io(bio)) {
+		if (traced && blk_trace_bio_end_io(bio)) {
 			__blk_trace_bio_end_io(bio);
 			return;
 		}
 		if (bio->end_io)
 			bio->end_io(bio);
 	}
+}
+
+void blk_bio_end_piece(struct bio *bio, int status)
+{
+	__blk_bio_end_piece(bio, status, false);
+}
+
+void blk_bio_end_piece_traced(struct bio *bio, int status)
+{
+	__blk_bio_end_piece(bio, status, true);
 }
 
 static void bio_fail(struct bio *bio, int status)
@@ -122,8 +133,12 @@ static bool blk_flush_sequence(struct gendisk *disk, struct bio *bio)
 	return true;
 }
 
-/* Past the checks: hand the bio to the disk's driver, cut into requests. */
-static __always_inline void blk_submit_checked(struct bio *bio)
+/*
+ * The blk-mq part of submission, past the checks: cut the bio into
+ * requests. traced (a constant): the twin for a traced disk, which stamps
+ * TAG (blk_mq_submit_piece_traced).
+ */
+static __always_inline void blk_submit_mq(struct bio *bio, const bool traced)
 {
 	struct gendisk *disk = bio->disk;
 	struct request_queue *q = disk->queue;
@@ -132,16 +147,6 @@ static __always_inline void blk_submit_checked(struct bio *bio)
 	struct bio it;
 	int err;
 
-	/* removed (disk_del): a blk-mq queue refuses entry too, closing the race with this read */
-	if (unlikely(READ_ONCE(disk->dead))) {
-		bio_fail(bio, -ENODEV);
-		return;
-	}
-	if (disk->whole->submit_bio) {
-		/* bio-based (device-mapper): it cuts and maps the bio itself */
-		disk->whole->submit_bio(bio, bio->sector + disk->part_offset);
-		return;
-	}
 	if (unlikely(bio->flags & (REQ_PREFLUSH | REQ_FUA)) && blk_flush_sequence(disk, bio))
 		return;
 	if (unlikely(bio->op == REQ_OP_FLUSH && !(q->limits.features & BLK_FEAT_WRITE_CACHE))) {
@@ -162,7 +167,10 @@ static __always_inline void blk_submit_checked(struct bio *bio)
 		bio->remaining = 1;
 		piece_from_split(&piece, bio, &split);
 		piece.sector += disk->part_offset;
-		blk_mq_submit_piece(q, bio, &piece);
+		if (traced)
+			blk_mq_submit_piece_traced(q, bio, &piece);
+		else
+			blk_mq_submit_piece(q, bio, &piece);
 		return;
 	}
 	it = *bio;
@@ -177,7 +185,10 @@ static __always_inline void blk_submit_checked(struct bio *bio)
 	for (;;) {
 		__atomic_fetch_add(&bio->remaining, 1, __ATOMIC_RELAXED);
 		piece_from_split(&piece, &it, &split);
-		blk_mq_submit_piece(q, bio, &piece);
+		if (traced)
+			blk_mq_submit_piece_traced(q, bio, &piece);
+		else
+			blk_mq_submit_piece(q, bio, &piece);
 		bio_advance(&it, &split);
 		if (!it.size)
 			break;
@@ -194,12 +205,46 @@ static __always_inline void blk_submit_checked(struct bio *bio)
 		bio->end_io(bio);
 }
 
+/*
+ * A traced disk's gendisk->submit_bio (blk_trace.c sets it): the submit
+ * stamp, then the same path as an untraced disk's, with TAG stamped.
+ */
+void blk_trace_submit_bio(struct bio *bio, u64 sector)
+{
+	blk_trace_bio_stamp_submit(bio, sector);
+	blk_submit_mq(bio, true);
+}
+
+/*
+ * Past the checks: hand the bio to the disk's driver. A bio-based disk
+ * (device-mapper) and a traced one take it through the whole disk's
+ * submit_bio; a blk-mq disk has it cut into requests here.
+ */
+static __always_inline void blk_submit_checked(struct bio *bio)
+{
+	struct gendisk *disk = bio->disk;
+	void (*submit)(struct bio *bio, u64 sector);
+
+	/* removed (disk_del): a blk-mq queue refuses entry too, closing the race with this read */
+	if (unlikely(READ_ONCE(disk->dead))) {
+		bio_fail(bio, -ENODEV);
+		return;
+	}
+	/* once: tracing turns on and off under us */
+	submit = READ_ONCE(disk->whole->submit_bio);
+	if (submit) {
+		submit(bio, bio->sector + disk->part_offset);
+		return;
+	}
+	blk_submit_mq(bio, false);
+}
+
 static bool bio_writes_read_only(const struct bio *bio, const struct gendisk *disk)
 {
 	return op_is_write(bio->op) && (disk->read_only || disk->whole->read_only);
 }
 
-static __always_inline void submit_bio_body(struct bio *bio)
+void submit_bio(struct bio *bio)
 {
 	struct gendisk *disk = bio->disk;
 	int err;
@@ -218,7 +263,7 @@ static __always_inline void submit_bio_body(struct bio *bio)
 	blk_submit_checked(bio);
 }
 
-static __always_inline void submit_bio_remapped_body(struct bio *bio)
+void submit_bio_remapped(struct bio *bio)
 {
 	struct gendisk *disk = bio->disk;
 	u64 sectors = bio->size >> SECTOR_SHIFT;
@@ -233,48 +278,6 @@ static __always_inline void submit_bio_remapped_body(struct bio *bio)
 		return;
 	}
 	blk_submit_checked(bio);
-}
-
-/*
- * The traced twins: stamp, then the same path. submit_bio jumps here from
- * its static key's site and returns, so its own straight line carries
- * nothing for tracing (a stamp or a call inline at the site makes GCC
- * keep bio elsewhere around it: a move more per I/O, traced or not).
- */
-static __attribute__((noinline)) void submit_bio_traced(struct bio *bio)
-{
-	blk_trace_bio_submit_stamp(bio);
-	submit_bio_body(bio);
-}
-
-static __attribute__((noinline)) void submit_bio_remapped_traced(struct bio *bio)
-{
-	/* a traced parent sees the remapped bio from here (dm's own time is not its) */
-	blk_trace_bio_submit_stamp(bio);
-	submit_bio_remapped_body(bio);
-}
-
-/*
- * Not split: GCC's partial inlining would make the site and the traced
- * call a header that calls the rest (submit_bio.part.0), a call and a
- * frame more per I/O than the function had without tracing.
- */
-__attribute__((optimize("no-partial-inlining"))) void submit_bio(struct bio *bio)
-{
-	if (blk_trace_bio_submit(bio)) {
-		submit_bio_traced(bio);
-		return;
-	}
-	submit_bio_body(bio);
-}
-
-__attribute__((optimize("no-partial-inlining"))) void submit_bio_remapped(struct bio *bio)
-{
-	if (blk_trace_bio_submit(bio)) {
-		submit_bio_remapped_traced(bio);
-		return;
-	}
-	submit_bio_remapped_body(bio);
 }
 
 static void submit_bio_wait_end_io(struct bio *bio)

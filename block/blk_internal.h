@@ -68,6 +68,9 @@ struct blk_piece {
 	u32 vec_offset;
 };
 void blk_mq_submit_piece(struct request_queue *q, struct bio *bio, const struct blk_piece *p);
+/* The same, stamping TAG: a traced disk's (blk_trace_submit_bio). */
+void blk_mq_submit_piece_traced(struct request_queue *q, struct bio *bio,
+				const struct blk_piece *p);
 /* Dispatch the requests of a plug, one batch per hardware queue. */
 void blk_mq_flush_plug_list(struct list_head *list);
 
@@ -172,6 +175,8 @@ u64 blk_queue_in_flight(struct request_queue *q);
 
 /* One piece of bio ended with status: the first error sticks, end_io after the last. */
 void blk_bio_end_piece(struct bio *bio, int status);
+/* The same on a traced queue: stamps END_IO and commits the record (or leaves it to the job). */
+void blk_bio_end_piece_traced(struct bio *bio, int status);
 /* Dispatch what plug holds now (before its owner sleeps, or when it is full). */
 void blk_flush_plug(struct blk_plug *plug);
 

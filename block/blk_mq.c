@@ -164,7 +164,6 @@ static bool blk_mq_issue_list(struct blk_mq_hw_ctx *hctx, struct list_head *list
 		__atomic_store_n(&rq->state, REQ_STATE_IN_FLIGHT, __ATOMIC_RELEASE);
 		/* counted before queue_rq: the request may complete inside it */
 		hctx->dispatched++;
-		blk_trace_rq(rq, BLK_TRACE_DISPATCH);
 		ret = ops->queue_rq(hctx, rq, last);
 		if (likely(ret == 0)) {
 			issued++;
@@ -311,7 +310,7 @@ void blk_mq_start_hw_queue(struct blk_mq_hw_ctx *hctx)
  * locked instruction (a full barrier) and the drain sets INACTIVE with one
  * before it counts busy tags: it sees our tag, or we see its bit.
  */
-static struct request *blk_mq_wait_tag(struct request_queue *q, struct blk_plug *plug,
+static __always_inline struct request *blk_mq_wait_tag(struct request_queue *q, struct blk_plug *plug,
 				       struct blk_mq_hw_ctx **hctxp, struct blk_mq_ctx **ctxp)
 {
 	struct blk_mq_hw_ctx *hctx = *hctxp;
@@ -347,7 +346,9 @@ static struct request *blk_mq_wait_tag(struct request_queue *q, struct blk_plug 
 	return rq;
 }
 
-void blk_mq_submit_piece(struct request_queue *q, struct bio *bio, const struct blk_piece *p)
+/* The body of blk_mq_submit_piece and of its traced twin (TAG stamped). */
+static __always_inline void __blk_mq_submit_piece(struct request_queue *q, struct bio *bio,
+						  const struct blk_piece *p, const bool traced)
 {
 	bool can_sleep = irqs_enabled() && preempt_count() == 0 && !(bio->flags & REQ_NOWAIT);
 	/* an interrupt handler must not touch the plug (or io_context) of the thread it interrupted */
@@ -417,7 +418,8 @@ void blk_mq_submit_piece(struct request_queue *q, struct bio *bio, const struct 
 	rq->bio = bio;
 	rq->status = 0;
 	rq->elv_private = NULL;
-	blk_trace_rq(rq, BLK_TRACE_TAG);
+	if (traced)
+		blk_trace_rq(rq, BLK_TRACE_TAG);
 
 	if (plug) {
 		list_add_tail(&rq->queuelist, &plug->requests);
@@ -440,6 +442,16 @@ void blk_mq_submit_piece(struct request_queue *q, struct bio *bio, const struct 
 		blk_queue_exit(q);
 	}
 	preempt_enable();
+}
+
+void blk_mq_submit_piece(struct request_queue *q, struct bio *bio, const struct blk_piece *p)
+{
+	__blk_mq_submit_piece(q, bio, p, false);
+}
+
+void blk_mq_submit_piece_traced(struct request_queue *q, struct bio *bio, const struct blk_piece *p)
+{
+	__blk_mq_submit_piece(q, bio, p, true);
 }
 
 void blk_mq_flush_plug_list(struct list_head *list)
@@ -504,15 +516,38 @@ static inline int blk_mq_complete_target(struct request *rq)
 	return c && READ_ONCE(c->online) ? (int)home : -1;
 }
 
+/*
+ * The slow part of completing rq, when q->hooks asks: the REAP stamp of a
+ * traced queue, an injected lost completion. True when rq is to be
+ * forgotten (its completion "lost").
+ */
+static __attribute__((noinline)) bool blk_mq_complete_hooked(struct request *rq, u8 hooks)
+{
+	struct request_queue *q = rq->q;
+
+	if (hooks & BLK_HOOK_TRACE)
+		blk_trace_rq(rq, BLK_TRACE_REAP);
+	if (hooks & BLK_HOOK_FAIL_IO) {
+		if (!READ_ONCE(q->fail_io_timeout)) {
+			/* used up: off the slow path, unless a new count came meanwhile */
+			__atomic_fetch_and(&q->hooks, (u8)~BLK_HOOK_FAIL_IO, __ATOMIC_SEQ_CST);
+			if (READ_ONCE(q->fail_io_timeout))
+				__atomic_fetch_or(&q->hooks, BLK_HOOK_FAIL_IO, __ATOMIC_SEQ_CST);
+		} else if (__atomic_load_n(&rq->state, __ATOMIC_ACQUIRE) == REQ_STATE_IN_FLIGHT &&
+			   blk_mq_lose_completion(q)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 void blk_mq_complete_request(struct request *rq)
 {
 	int target;
 	u32 expected = REQ_STATE_IN_FLIGHT;
+	u8 hooks = READ_ONCE(rq->q->hooks);
 
-	blk_trace_rq(rq, BLK_TRACE_REAP);
-	if (unlikely(READ_ONCE(rq->q->fail_io_timeout)) &&
-	    __atomic_load_n(&rq->state, __ATOMIC_ACQUIRE) == REQ_STATE_IN_FLIGHT &&
-	    blk_mq_lose_completion(rq->q))
+	if (unlikely(hooks & BLK_HOOKS_COMPLETE) && blk_mq_complete_hooked(rq, hooks))
 		return;
 
 	/* once: a late interrupt after a timeout handler ended rq is ignored */
@@ -527,16 +562,27 @@ void blk_mq_complete_request(struct request *rq)
 	rq->q->tag_set->ops->complete(rq);
 }
 
-void blk_mq_end_request(struct request *rq, int status)
+/*
+ * The body of blk_mq_end_request and of its hooked twin, which also runs
+ * the scheduler's completed_request and, on a traced queue, stamps
+ * COMPLETE and END_IO.
+ */
+static __always_inline void __blk_mq_end_request(struct request *rq, int status, const bool hooked)
 {
 	struct request_queue *q = rq->q;
 	struct blk_mq_hw_ctx *hctx = rq->hctx;
 	struct bio *bio = rq->bio;
+	u8 hooks = hooked ? READ_ONCE(q->hooks) : 0;
 
-	blk_trace_rq(rq, BLK_TRACE_COMPLETE);
+	if (hooked && (hooks & BLK_HOOK_TRACE))
+		blk_trace_rq(rq, BLK_TRACE_COMPLETE);
 	rq->status = status;
-	if (q->elevator && q->elevator->completed_request)
-		q->elevator->completed_request(rq);
+	if (hooked && (hooks & BLK_HOOK_ELV_DONE)) {
+		const struct elevator_type *e = READ_ONCE(q->elevator);
+
+		if (e && e->completed_request)
+			e->completed_request(rq);
+	}
 	__atomic_fetch_add(&hctx->completed, 1, __ATOMIC_RELAXED);
 	preempt_disable();
 	blk_local_inc(&blk_mq_ctx_of(q, this_cpu_id())->completed);
@@ -549,8 +595,26 @@ void blk_mq_end_request(struct request *rq, int status)
 		blk_work_queue(&hctx->run_work);
 	/* after this, a freezer may go on and free hctx */
 	blk_queue_exit(q);
-	if (bio)
-		blk_bio_end_piece(bio, status);
+	if (bio) {
+		if (hooked && (hooks & BLK_HOOK_TRACE))
+			blk_bio_end_piece_traced(bio, status);
+		else
+			blk_bio_end_piece(bio, status);
+	}
+}
+
+static __attribute__((noinline)) void blk_mq_end_request_hooked(struct request *rq, int status)
+{
+	__blk_mq_end_request(rq, status, true);
+}
+
+void blk_mq_end_request(struct request *rq, int status)
+{
+	if (unlikely(READ_ONCE(rq->q->hooks) & BLK_HOOKS_END)) {
+		blk_mq_end_request_hooked(rq, status);
+		return;
+	}
+	__blk_mq_end_request(rq, status, false);
 }
 
 void blk_mq_requeue_request(struct request *rq)

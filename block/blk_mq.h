@@ -120,6 +120,14 @@ struct blk_mq_ops {
 	 * complete rq at once (blk_mq_complete_request) and must not sleep.
 	 */
 	int (*queue_rq)(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last);
+	/*
+	 * Optional: queue_rq's traced twin (docs/blk-trace.md), called
+	 * instead while a queue of the set is traced. It stamps DISPATCH
+	 * first (blk_trace_rq) and DOORBELL where it rings
+	 * (blk_trace_rq_doorbell): one body compiled twice, so that the
+	 * untraced one carries no stamp and no test.
+	 */
+	int (*queue_rq_traced)(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last);
 	/* Ring the doorbell for requests issued with last == false. */
 	void (*commit_rqs)(struct blk_mq_hw_ctx *hctx);
 	/* Reap completions of a POLL queue; returns how many were found. */
@@ -153,7 +161,15 @@ struct blk_mq_queue_map {
 };
 
 struct blk_mq_tag_set {
+	/*
+	 * The driver's ops; while a queue of the set is traced, &trace_ops
+	 * (a copy with queue_rq traced, blk_trace.c) and the driver's are in
+	 * plain_ops. Read without a lock: both tables stay valid.
+	 */
 	const struct blk_mq_ops *ops;
+	const struct blk_mq_ops *plain_ops;
+	struct blk_mq_ops trace_ops;
+	unsigned int trace_queues;	/* traced queues over the set; blk_trace_lock */
 	unsigned int nr_hw_queues;	/* of every type */
 	unsigned int nr_poll_queues;	/* the last ones are POLL queues */
 	unsigned int queue_depth;	/* tags per hardware queue, reserved included */
@@ -242,6 +258,13 @@ struct blk_mq_ctx {
 	u64 submitted, completed;
 } __aligned(64);
 
+/* q->hooks */
+#define BLK_HOOK_TRACE		(1u << 0)	/* traced: reap, complete, end_io stamps */
+#define BLK_HOOK_FAIL_IO	(1u << 1)	/* fail_io_timeout may be above 0 */
+#define BLK_HOOK_ELV_DONE	(1u << 2)	/* the elevator has completed_request */
+#define BLK_HOOKS_COMPLETE	(BLK_HOOK_TRACE | BLK_HOOK_FAIL_IO)
+#define BLK_HOOKS_END		(BLK_HOOK_TRACE | BLK_HOOK_ELV_DONE)
+
 struct request_queue {
 	struct blk_mq_tag_set *tag_set;
 	struct queue_limits limits;
@@ -280,7 +303,12 @@ struct request_queue {
 	 * submitting CPU. Read without a lock on every completion.
 	 */
 	u8 rq_affinity;
-	bool trace_on;			/* traced: submit stamps its bios (blk_trace.h) */
+	/*
+	 * BLK_HOOK_*: the slow paths of completion, tested in one load on
+	 * every completion (blk_mq_complete_request, blk_mq_end_request).
+	 * Changed atomically.
+	 */
+	u8 hooks;
 	struct blk_trace *trace;	/* per-stage tracing (blk_trace.c); NULL until first on */
 };
 

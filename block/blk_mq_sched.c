@@ -81,6 +81,11 @@ int elevator_switch_type(struct request_queue *q, const struct elevator_type *e)
 	} else if (old && !old->init) {
 		q->elevator = old;
 	}
+	/* completions test the hook, not q->elevator (frozen: none is running) */
+	if (q->elevator && q->elevator->completed_request)
+		__atomic_fetch_or(&q->hooks, BLK_HOOK_ELV_DONE, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&q->hooks, (u8)~BLK_HOOK_ELV_DONE, __ATOMIC_SEQ_CST);
 out:
 	blk_mq_unquiesce_queue(q);
 	mutex_unlock(&q->config_lock);

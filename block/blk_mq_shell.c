@@ -577,8 +577,12 @@ static int queue_apply(struct queue_change *c)
 	}
 	if (c->io_timeout)
 		WRITE_ONCE(q->tag_set->timeout_ns, (u64)c->io_timeout_ms * NSEC_PER_MSEC);
-	if (c->fail_timeouts)
-		__atomic_store_n(&q->fail_io_timeout, c->fail_io_timeout, __ATOMIC_RELAXED);
+	if (c->fail_timeouts) {
+		__atomic_store_n(&q->fail_io_timeout, c->fail_io_timeout, __ATOMIC_SEQ_CST);
+		/* after the count: a completion that clears the hook looks at the count again */
+		if (c->fail_io_timeout)
+			__atomic_fetch_or(&q->hooks, BLK_HOOK_FAIL_IO, __ATOMIC_SEQ_CST);
+	}
 	/* takes effect from the next completion: one in flight may go either way */
 	if (c->affinity)
 		WRITE_ONCE(q->rq_affinity, (u8)c->rq_affinity);

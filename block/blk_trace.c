@@ -29,8 +29,6 @@
 #include "lib/list.h"
 #include "lib/string.h"
 
-struct static_key blk_trace_key = STATIC_KEY_INIT;
-
 /*
  * Records a CPU's ring holds (1 MiB): the folder must not fall a ring
  * behind. It wakes every BLK_TRACE_FOLD_NS, but a busy thread on its CPU
@@ -173,13 +171,55 @@ void __blk_trace_bio_job_reap(struct bio *bio)
 	blk_trace_commit(bio, tsc);
 }
 
+int blk_trace_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
+{
+	blk_trace_rq(rq, BLK_TRACE_DISPATCH);
+	return hctx->queue->tag_set->plain_ops->queue_rq(hctx, rq, last);
+}
+
+/*
+ * Route q's I/O through the traced twins (blk_trace.h): the completion
+ * hooks first, then the set's ops, then submission, so that an I/O
+ * stamped at submit finds every later stage traced. blk_trace_lock held.
+ */
+static void blk_trace_hooks_on(struct request_queue *q)
+{
+	struct blk_mq_tag_set *set = q->tag_set;
+
+	__atomic_fetch_or(&q->hooks, BLK_HOOK_TRACE, __ATOMIC_SEQ_CST);
+	if (!set->trace_queues++) {
+		const struct blk_mq_ops *plain = set->ops;
+
+		/* plain_ops stays set from here on: a traced queue_rq may still read it */
+		set->plain_ops = plain;
+		set->trace_ops = *plain;
+		set->trace_ops.queue_rq = plain->queue_rq_traced ? plain->queue_rq_traced
+								 : blk_trace_queue_rq;
+		__atomic_store_n(&set->ops, &set->trace_ops, __ATOMIC_SEQ_CST);
+	}
+	if (q->disk)
+		__atomic_store_n(&q->disk->submit_bio, blk_trace_submit_bio, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The reverse: submission first. An I/O in flight then may end without
+ * its last stamps and is not committed (its record is lost, not torn).
+ */
+static void blk_trace_hooks_off(struct request_queue *q)
+{
+	struct blk_mq_tag_set *set = q->tag_set;
+
+	if (q->disk)
+		__atomic_store_n(&q->disk->submit_bio, NULL, __ATOMIC_SEQ_CST);
+	if (!--set->trace_queues)
+		__atomic_store_n(&set->ops, set->plain_ops, __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(&q->hooks, (u8)~BLK_HOOK_TRACE, __ATOMIC_SEQ_CST);
+}
+
 int blk_trace_enable(struct request_queue *q)
 {
 	int err = 0;
 
-#ifdef CONFIG_NO_BLK_TRACE
-	return -ENOTSUP;
-#endif
 	/* a stamp is one rdtscp: the TSC and the CPU (IA32_TSC_AUX) */
 	if (!cpu_has_rdtscp)
 		return -ENOTSUP;
@@ -228,8 +268,7 @@ free_cpus:
 enable:
 	if (!q->trace->on) {
 		q->trace->on = true;
-		WRITE_ONCE(q->trace_on, true);
-		static_key_enable(&blk_trace_key);
+		blk_trace_hooks_on(q);
 	}
 out:
 	mutex_unlock(&blk_trace_lock);
@@ -241,8 +280,7 @@ void blk_trace_disable(struct request_queue *q)
 	mutex_lock(&blk_trace_lock);
 	if (q->trace && q->trace->on) {
 		q->trace->on = false;
-		WRITE_ONCE(q->trace_on, false);
-		static_key_disable(&blk_trace_key);
+		blk_trace_hooks_off(q);
 	}
 	mutex_unlock(&blk_trace_lock);
 }

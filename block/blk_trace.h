@@ -6,69 +6,53 @@
  * copy); the per-stage histograms are folded from the rings off the I/O
  * path (blk_trace.c).
  *
- * Every stamp site is a static key (kernel/arch/static_key.h): while no
- * device is traced, a site is one 5-byte NOP. `trace <dev> on` enables
- * the key and the device; stamps of other devices are then a call and a
- * test of the queue's flag.
+ * No test on the straight line of an untraced I/O: every stamp sits in
+ * code only a traced queue's I/O runs, reached through a pointer or a
+ * test blk-mq has anyway (docs/blk-trace.md, "Off costs nothing"):
+ *
+ * - submit and tag: a traced disk's gendisk->submit_bio is
+ *   blk_trace_submit_bio, the traced twin of the blk-mq part of
+ *   submission (blk_core.c), which blk_submit_checked calls through the
+ *   pointer it tests for bio-based disks anyway;
+ * - dispatch and doorbell: while a queue of a tag set is traced, the set's
+ *   ops are a copy whose queue_rq is the driver's queue_rq_traced (or
+ *   blk_trace_queue_rq, which stamps dispatch only);
+ * - reap, complete and end_io: blk_mq_complete_request and
+ *   blk_mq_end_request test q->hooks for their other slow paths (lost
+ *   completions injected, the scheduler's completed_request) already;
+ *   BLK_HOOK_TRACE there takes the traced twins.
  */
 #ifndef BLOCK_BLK_TRACE_H
 #define BLOCK_BLK_TRACE_H
 
 #include "block/bio.h"
 #include "block/blk_trace_stat.h"
-#include "kernel/arch/static_key.h"
 #include "kernel/arch/percpu.h"
 #include "kernel/arch/x86.h"
 
+struct blk_mq_hw_ctx;
 struct request;
 struct request_queue;
 
-extern struct static_key blk_trace_key;
-
-/* The slow halves of the sites below: only called while the key is on. */
 /* Commit bio's record (END_IO stamped) and call its end_io. */
 void __blk_trace_bio_end_io(struct bio *bio);
 /* The submitter accounted bio: stamps JOB_REAP and commits. */
 void __blk_trace_bio_job_reap(struct bio *bio);
 
-#ifdef CONFIG_NO_BLK_TRACE
 /*
- * `make NO_BLK_TRACE=1`: no site at all, only to measure what the sites
- * cost while tracing is off (blk_trace_enable then fails with -ENOTSUP).
+ * A traced whole disk's gendisk->submit_bio (blk_core.c): stamps SUBMIT
+ * (sector on the whole disk) and runs the traced twin of the blk-mq path.
  */
-#define blk_trace_site_on() false
-#else
-#define blk_trace_site_on() static_key_false(&blk_trace_key)
-#endif
-
+void blk_trace_submit_bio(struct bio *bio, u64 sector);
 /*
- * submit_bio: the I/O enters the block layer. True when the key is on:
- * the caller then hands bio to its traced twin, which stamps it
- * (blk_trace_bio_submit_stamp) and runs the same path, and returns.
+ * The traced ops' queue_rq for a driver without queue_rq_traced: stamps
+ * DISPATCH and calls the driver's own queue_rq (no DOORBELL stamp).
  */
-static inline __attribute__((always_inline)) bool blk_trace_bio_submit(struct bio *bio)
-{
-	return blk_trace_site_on();
-}
+int blk_trace_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last);
 
-/*
- * The submit stamp, inline in the twins. A bio of a device not traced
- * gets t0 = 0: the stages stamp it anyway (no test there), nothing
- * commits it. A macro, as struct request_queue is blk_mq.h's.
- */
-#define blk_trace_bio_submit_stamp(bio)						\
-	do {									\
-		struct bio *__sb = (bio);					\
-										\
-		if (__sb->disk && __sb->disk->queue && __sb->disk->queue->trace_on) \
-			__blk_trace_bio_stamp_submit(__sb,			\
-				__sb->sector + __sb->disk->part_offset);	\
-		else								\
-			__sb->trace.t0 = 0;					\
-	} while (0)
-
-static inline __attribute__((always_inline)) void __blk_trace_bio_stamp_submit(struct bio *bio,
-									       u64 sector)
+/* The submit stamp, first thing in blk_trace_submit_bio. */
+static inline __attribute__((always_inline)) void blk_trace_bio_stamp_submit(struct bio *bio,
+									      u64 sector)
 {
 	struct blk_trace_stamps *s = &bio->trace;
 	u32 cpu;
@@ -87,10 +71,9 @@ static inline __attribute__((always_inline)) void __blk_trace_bio_stamp_submit(s
 }
 
 /*
- * The stamp itself, inline at the site's jump target (a call would cost
- * more than the stamp): one rdtscp (TSC and CPU), the distance from t0
- * and the CPU stored. Any bio is stamped, traced or not: only a traced
- * one (t0 set by submit) is ever committed, so no test is needed here.
+ * A stamp: one rdtscp (TSC and CPU), the distance from t0 and the CPU
+ * stored. Any bio may be stamped: only one with t0 set (by the submit
+ * stamp) is ever committed, and the commit clears t0.
  */
 static inline __attribute__((always_inline)) void __blk_trace_bio_stage(struct bio *bio,
 									 unsigned int stage)
@@ -103,46 +86,26 @@ static inline __attribute__((always_inline)) void __blk_trace_bio_stage(struct b
 
 /*
  * A stage of the request rq (TAG .. COMPLETE; TAG also records tag and
- * hctx), inline at the jump target: a call would make the compiler keep
- * values in saved registers on the straight line too. A request without
- * a bio (a driver's own command) has nothing to stamp. A macro, as
- * struct request is blk_mq.h's.
+ * hctx). A request without a bio (a driver's own command) has nothing to
+ * stamp. A macro, as struct request is blk_mq.h's.
  */
-#define blk_trace_rq(rq, stage)							\
-	do {									\
-		if (blk_trace_site_on()) {					\
-			struct bio *__tb = (rq)->bio;				\
-										\
-			if (__tb) {						\
-				if ((stage) == BLK_TRACE_TAG) {			\
-					__tb->trace.tag = (u16)(rq)->tag;	\
-					__tb->trace.hctx = (u16)(rq)->hctx->queue_num; \
-				}						\
-				__blk_trace_bio_stage(__tb, (stage));		\
-			}							\
-		}								\
-	} while (0)
-
-/* A driver about to hand rq to the device: stamps DOORBELL when ring (the batch's last). */
-#define blk_trace_rq_doorbell(rq, ring)						\
-	do {									\
-		if (blk_trace_site_on() && (ring) && (rq)->bio)			\
-			__blk_trace_bio_stage((rq)->bio, BLK_TRACE_DOORBELL);	\
-	} while (0)
+#define blk_trace_rq(rq, stage)								do {											struct bio *__tb = (rq)->bio;																	if (__tb) {										if ((stage) == BLK_TRACE_TAG) {								__tb->trace.tag = (u16)(rq)->tag;						__tb->trace.hctx = (u16)(rq)->hctx->queue_num;				}										__blk_trace_bio_stage(__tb, (stage));					}									} while (0)
 
 /*
- * Before bio->end_io: stamps END_IO inline. True when the key is on and
- * the record is to be committed here (no job reaps it): the caller then
- * calls __blk_trace_bio_end_io, which commits and calls end_io, and
- * returns (a call in a tail, so the straight line saves nothing for it).
+ * In a driver's queue_rq body, instantiated twice (traced a constant):
+ * stamps DOORBELL when ring (the batch's last) in the traced twin only.
+ */
+#define blk_trace_rq_doorbell(rq, ring, traced)						do {											if ((traced) && (ring) && (rq)->bio)							__blk_trace_bio_stage((rq)->bio, BLK_TRACE_DOORBELL);		} while (0)
+
+/*
+ * Before bio->end_io in the traced end path: stamps END_IO. True when the
+ * record is to be committed here (no job reaps it): the caller then calls
+ * __blk_trace_bio_end_io, which commits and calls end_io.
  */
 static inline __attribute__((always_inline)) bool blk_trace_bio_end_io(struct bio *bio)
 {
-	if (blk_trace_site_on()) {
-		__blk_trace_bio_stage(bio, BLK_TRACE_END_IO);
-		return !(bio->trace.flags & BLK_TRACE_F_JOB_REAPS);
-	}
-	return false;
+	__blk_trace_bio_stage(bio, BLK_TRACE_END_IO);
+	return !(bio->trace.flags & BLK_TRACE_F_JOB_REAPS);
 }
 
 /*

@@ -197,8 +197,9 @@ static int cmd_trace(int argc, char **argv)
 		err = blk_trace_enable(disk->queue);
 		if (err)
 			return shell_error("%s: %s", disk->name, errno_name(err));
-		printf("%s: tracing on (%u stamp sites patched in)\n", disk->name,
-		       static_key_nr_sites(&blk_trace_key));
+		printf("%s: tracing on%s\n", disk->name,
+		       disk->queue->tag_set->plain_ops->queue_rq_traced ? ""
+		       : " (no doorbell stage: the driver has no traced queue_rq)");
 		return 0;
 	}
 	if (!strcmp(sub, "off")) {

@@ -219,8 +219,6 @@ static int nullb_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool l
 	struct nullb *nb = hctx->queue->queuedata;
 	struct nullb_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
-	/* no doorbell: the stage marks where the "device" starts on rq */
-	blk_trace_rq(rq, BLK_TRACE_DOORBELL);
 	cmd->status = nb->leaves ? nullb_transfer(nb, rq) : 0;
 	cmd->dropped = false;
 	if (nb->cfg.timeout_every &&
@@ -250,6 +248,14 @@ static int nullb_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool l
 		blk_mq_complete_request(rq);
 	}
 	return 0;
+}
+
+/* Traced (docs/blk-trace.md): no doorbell, DOORBELL marks where the "device" starts on rq. */
+static int nullb_queue_rq_traced(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
+{
+	blk_trace_rq(rq, BLK_TRACE_DISPATCH);
+	blk_trace_rq(rq, BLK_TRACE_DOORBELL);
+	return nullb_queue_rq(hctx, rq, last);
 }
 
 static void nullb_complete(struct request *rq)
@@ -329,6 +335,7 @@ static int nullb_init_request(struct blk_mq_tag_set *set, struct request *rq,
 
 static const struct blk_mq_ops nullb_mq_ops = {
 	.queue_rq = nullb_queue_rq,
+	.queue_rq_traced = nullb_queue_rq_traced,
 	.complete = nullb_complete,
 	.poll = nullb_poll,
 	.timeout = nullb_timeout,

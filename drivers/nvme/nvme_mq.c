@@ -36,7 +36,9 @@ CMDLINE_OPTION("nvme_poll_queues", nvme_poll_queues_option,
 	       "poll queues per NVMe controller at boot (default 0)");
 
 /* --- blk-mq operations -------------------------------------------------------- */
-static int nvme_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
+/* queue_rq and its traced twin (traced a constant: DOORBELL stamped, docs/blk-trace.md) */
+static __always_inline int __nvme_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq,
+					   bool last, const bool traced)
 {
 	struct nvme_queue *q = hctx->driver_data;
 	struct nvme_ns *ns = rq->q->queuedata;
@@ -70,9 +72,20 @@ static int nvme_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool la
 		return 0;
 	}
 	/* before the doorbell: once rung, rq (and its bio) may end on another CPU */
-	blk_trace_rq_doorbell(rq, last);
+	blk_trace_rq_doorbell(rq, last, traced);
 	nvme_queue_submit(q, &iod->cmd, last);
 	return 0;
+}
+
+static int nvme_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
+{
+	return __nvme_queue_rq(hctx, rq, last, false);
+}
+
+static int nvme_queue_rq_traced(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
+{
+	blk_trace_rq(rq, BLK_TRACE_DISPATCH);
+	return __nvme_queue_rq(hctx, rq, last, true);
 }
 
 static void nvme_commit_rqs(struct blk_mq_hw_ctx *hctx)
@@ -335,6 +348,7 @@ unlock:
 
 static const struct blk_mq_ops nvme_mq_ops = {
 	.queue_rq = nvme_queue_rq,
+	.queue_rq_traced = nvme_queue_rq_traced,
 	.commit_rqs = nvme_commit_rqs,
 	.poll = nvme_poll,
 	.complete = nvme_complete_rq,

@@ -246,7 +246,9 @@ static int virtio_blk_map_rq(struct virtio_blk *vblk, struct request *rq,
 	return (int)n;
 }
 
-static int virtio_blk_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
+/* queue_rq and its traced twin (traced a constant: DOORBELL stamped, docs/blk-trace.md) */
+static __always_inline int __virtio_blk_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq,
+						 bool last, const bool traced)
 {
 	struct virtio_blk_queue *q = hctx->driver_data;
 	struct virtio_blk_cmd *cmd = blk_mq_rq_to_pdu(rq);
@@ -258,7 +260,7 @@ static int virtio_blk_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, b
 	if (n < 0)
 		return n;
 	/* before the buffer is visible: the device may complete it before a kick */
-	blk_trace_rq_doorbell(rq, last);
+	blk_trace_rq_doorbell(rq, last, traced);
 	flags = spin_lock_irqsave(&q->lock);
 	err = virtq_add_buf(q->vq, cmd->sg, (unsigned int)n, virt_to_phys(cmd->sg), cmd);
 	if (unlikely(err)) {
@@ -277,6 +279,17 @@ static int virtio_blk_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, b
 	if (kick)
 		virtio_pci_queue_notify(q->pq);
 	return 0;
+}
+
+static int virtio_blk_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
+{
+	return __virtio_blk_queue_rq(hctx, rq, last, false);
+}
+
+static int virtio_blk_queue_rq_traced(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
+{
+	blk_trace_rq(rq, BLK_TRACE_DISPATCH);
+	return __virtio_blk_queue_rq(hctx, rq, last, true);
 }
 
 static void virtio_blk_commit_rqs(struct blk_mq_hw_ctx *hctx)
@@ -486,6 +499,7 @@ static int virtio_blk_init_request(struct blk_mq_tag_set *set, struct request *r
 
 static const struct blk_mq_ops virtio_blk_mq_ops = {
 	.queue_rq = virtio_blk_queue_rq,
+	.queue_rq_traced = virtio_blk_queue_rq_traced,
 	.commit_rqs = virtio_blk_commit_rqs,
 	.poll = virtio_blk_poll,
 	.complete = virtio_blk_complete,
