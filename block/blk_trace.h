@@ -92,6 +92,24 @@ static inline __attribute__((always_inline)) void __blk_trace_bio_stage(struct b
 #define blk_trace_rq(rq, stage)								do {											struct bio *__tb = (rq)->bio;																	if (__tb) {										if ((stage) == BLK_TRACE_TAG) {								__tb->trace.tag = (u16)(rq)->tag;						__tb->trace.hctx = (u16)(rq)->hctx->queue_num;				}										__blk_trace_bio_stage(__tb, (stage));					}									} while (0)
 
 /*
+ * Two stages of rq at one instant (one rdtscp): null_blk's DISPATCH and
+ * DOORBELL, as its "device" starts where queue_rq does.
+ */
+#define blk_trace_rq_two(rq, stage1, stage2)					\
+	do {									\
+		struct bio *__tb = (rq)->bio;					\
+										\
+		if (__tb) {							\
+			u32 __cpu, __d = rdtscp_lo(&__cpu) - (u32)__tb->trace.t0; \
+										\
+			__tb->trace.d[(stage1) - 1] = __d;			\
+			__tb->trace.d[(stage2) - 1] = __d;			\
+			__tb->trace.cpu[stage1] = (u8)__cpu;			\
+			__tb->trace.cpu[stage2] = (u8)__cpu;			\
+		}								\
+	} while (0)
+
+/*
  * In a driver's queue_rq body, instantiated twice (traced a constant):
  * stamps DOORBELL when ring (the batch's last) in the traced twin only.
  */

@@ -214,7 +214,8 @@ static void nullb_timer_complete(struct timer *t)
 	blk_mq_complete_request(blk_mq_rq_from_pdu(container_of(t, struct nullb_cmd, timer)));
 }
 
-static int nullb_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
+static __always_inline int __nullb_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq,
+					    bool last)
 {
 	struct nullb *nb = hctx->queue->queuedata;
 	struct nullb_cmd *cmd = blk_mq_rq_to_pdu(rq);
@@ -250,12 +251,19 @@ static int nullb_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool l
 	return 0;
 }
 
-/* Traced (docs/blk-trace.md): no doorbell, DOORBELL marks where the "device" starts on rq. */
+static int nullb_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
+{
+	return __nullb_queue_rq(hctx, rq, last);
+}
+
+/*
+ * Traced (docs/blk-trace.md): no doorbell, DOORBELL marks where the
+ * "device" starts on rq, which is where queue_rq starts.
+ */
 static int nullb_queue_rq_traced(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
 {
-	blk_trace_rq(rq, BLK_TRACE_DISPATCH);
-	blk_trace_rq(rq, BLK_TRACE_DOORBELL);
-	return nullb_queue_rq(hctx, rq, last);
+	blk_trace_rq_two(rq, BLK_TRACE_DISPATCH, BLK_TRACE_DOORBELL);
+	return __nullb_queue_rq(hctx, rq, last);
 }
 
 static void nullb_complete(struct request *rq)

@@ -80,6 +80,14 @@ def test_trace_stages_in_order(machine, dev):
     m.run(f"trace {dev} off")
     out = m.run(f"trace {dev}")
     assert "tracing off" in out and "job_reap" in out
+    # off is off (the disk's I/O leaves the traced twins), and on again is on
+    before = m.run_json(f"trace {dev} show --json")["records"]
+    m.run(f"bench {dev} rw=randread bs=4k iodepth=4 number_ios=100 --quiet", timeout=60)
+    assert m.run_json(f"trace {dev} show --json")["records"] == before
+    m.run(f"trace {dev} on")
+    m.run(f"bench {dev} rw=randread bs=4k iodepth=4 number_ios=100 --quiet", timeout=60)
+    assert m.run_json(f"trace {dev} show --json")["records"] == before + 100
+    m.run(f"trace {dev} off")
 
 
 def test_trace_cpu_of_each_stamp(machine):
