@@ -2,6 +2,8 @@
  * The device floor's registry (blk_floor.h): drivers that can measure it.
  */
 #include "block/blk_floor.h"
+#include "kernel/arch/percpu.h"
+#include "kernel/arch/x86.h"
 #include "kernel/sched/spinlock.h"
 #include "kernel/sched/thread.h"
 #include "lib/errno.h"
@@ -49,4 +51,25 @@ void blk_floor_mean_update(u64 *mean_ns, u64 ns)
 {
 	/* a running mean, 1/8 weight to the newest */
 	*mean_ns = *mean_ns ? *mean_ns - *mean_ns / 8 + ns / 8 : ns;
+}
+
+int blk_floor_irq_wait(const bool *done, int irq_cpu, u64 deadline)
+{
+	bool halt = irq_cpu == (int)this_cpu_id();
+	unsigned int turns = 0;
+
+	while (!__atomic_load_n(done, __ATOMIC_ACQUIRE)) {
+		if (halt) {
+			/* no wake-up lost: the flag is looked at again with interrupts off */
+			irq_disable();
+			if (!__atomic_load_n(done, __ATOMIC_ACQUIRE))
+				irq_enable_and_halt();
+			irq_enable();
+			if (time_ns() > deadline)
+				return -ETIMEDOUT;
+		} else if (blk_floor_spin_expired(&turns, deadline)) {
+			return -ETIMEDOUT;
+		}
+	}
+	return 0;
 }

@@ -14,22 +14,43 @@
 
 struct gendisk;
 
+/* How the floor waits for each completion (`floor ... wait=`). */
+enum blk_floor_wait {
+	BLK_FLOOR_SPIN,		/* spin on the completion entry, the interrupt off */
+	BLK_FLOOR_HYBRID,	/* sleep half the running mean, then spin */
+	/*
+	 * The completion's own interrupt, aimed at this CPU, which halts
+	 * until it comes: what an interrupt-driven I/O cannot do without
+	 * (the device model's MSI-X write, the wake-up, the handler, the
+	 * EOI), with nothing else of a kernel's I/O path.
+	 */
+	BLK_FLOOR_IRQ,
+};
+
 struct blk_floor_ops {
 	const char *driver;		/* gendisk->driver it serves ("nvme", "virtio-blk") */
 	/*
 	 * Issue ios commands of bs bytes one at a time (reads, or writes),
-	 * each: fill the queue entry, ring the doorbell, spin on the
-	 * completion, and add its latency in ns (doorbell to completion
-	 * consumed, the entry's fill included) to lat. how: a phrase saying
-	 * which queue it used. hybrid: sleep for half the running mean
-	 * latency after the doorbell, then spin (blk_floor_hybrid_sleep), so
-	 * that under emulation the vCPU leaves the host CPU to the device
-	 * model. Thread context; 0 or a negative errno.
+	 * each: fill the queue entry, ring the doorbell, wait for the
+	 * completion as wait says, and add its latency in ns (doorbell to
+	 * completion consumed, the entry's fill included) to lat. how: a
+	 * phrase saying which queue it used. BLK_FLOOR_HYBRID sleeps for half
+	 * the running mean latency after the doorbell, then spins
+	 * (blk_floor_hybrid_sleep), so that under emulation the vCPU leaves
+	 * the host CPU to the device model; BLK_FLOOR_IRQ waits in
+	 * blk_floor_irq_wait. Thread context; 0 or a negative errno.
 	 */
-	int (*run)(struct gendisk *disk, unsigned int ios, u32 bs, bool write, bool hybrid,
-		   struct histogram *lat, const char **how);
+	int (*run)(struct gendisk *disk, unsigned int ios, u32 bs, bool write,
+		   enum blk_floor_wait wait, struct histogram *lat, const char **how);
 };
 
+/*
+ * wait=irq, with preemption off from before the doorbell: until *done
+ * (set by the completion's interrupt handler) or deadline (time_ns),
+ * halting between interrupts when the interrupt is aimed at this CPU
+ * (irq_cpu), spinning on *done when it is not. 0 or -ETIMEDOUT.
+ */
+int blk_floor_irq_wait(const bool *done, int irq_cpu, u64 deadline);
 /* hybrid: sleep half of mean_ns (0 at first: no sleep). */
 void blk_floor_hybrid_sleep(u64 mean_ns);
 /* Fold the latency ns of one I/O into the running mean *mean_ns. */

@@ -1,8 +1,8 @@
 /*
- * `floor <dev> [ios=N] [bs=N] [rw=read|write] [wait=spin|hybrid] [--json]`: the device floor
+ * `floor <dev> [ios=N] [bs=N] [rw=read|write] [wait=spin|hybrid|irq] [--json]`: the device floor
  * (block/blk_floor.h): the driver sends ios commands one at a time with
- * nothing but the queue entry, the doorbell and a spin on the completion,
- * and this prints their latency, the IOPS that makes at iodepth 1, and the
+ * nothing but the queue entry, the doorbell and a spin on the completion
+ * (or its interrupt, wait=irq), and this prints their latency, the IOPS that makes at iodepth 1, and the
  * exits per I/O (kernel/arch/exit_count.h) it took.
  */
 #include "block/blk_floor.h"
@@ -20,6 +20,18 @@
 
 #define FLOOR_DEFAULT_IOS 2000
 
+static const char *const floor_wait_names[] = {
+	[BLK_FLOOR_SPIN] = "spin",
+	[BLK_FLOOR_HYBRID] = "hybrid",
+	[BLK_FLOOR_IRQ] = "irq",
+};
+
+static const char *const floor_wait_phrases[] = {
+	[BLK_FLOOR_SPIN] = "spinning",
+	[BLK_FLOOR_HYBRID] = "hybrid wait",
+	[BLK_FLOOR_IRQ] = "waiting for the interrupt",
+};
+
 static void floor_print_us(const char *name, u64 ns)
 {
 	printf(" %s=%llu.%01llu", name, (unsigned long long)(ns / 1000),
@@ -36,7 +48,8 @@ static int cmd_floor(int argc, char **argv)
 	struct gendisk *disk;
 	const char *how = "";
 	u32 ios = FLOOR_DEFAULT_IOS, bs = 4096;
-	bool json = false, write = false, hybrid = false;
+	enum blk_floor_wait wait = BLK_FLOOR_SPIN;
+	bool json = false, write = false, known;
 	u64 iops_milli, exits_total = 0;
 	int err;
 
@@ -57,15 +70,21 @@ static int cmd_floor(int argc, char **argv)
 			bs = (u32)v;
 			continue;
 		}
-		if (!strcmp(key, "wait") && (!strcmp(val, "spin") || !strcmp(val, "hybrid"))) {
-			hybrid = !strcmp(val, "hybrid");
-			continue;
+		if (!strcmp(key, "wait")) {
+			known = false;
+			for (unsigned int w = 0; w < ARRAY_SIZE(floor_wait_names); w++)
+				if (!strcmp(val, floor_wait_names[w])) {
+					wait = (enum blk_floor_wait)w;
+					known = true;
+				}
+			if (known)
+				continue;
 		}
 		if (!strcmp(key, "rw") && (!strcmp(val, "read") || !strcmp(val, "write"))) {
 			write = !strcmp(val, "write");
 			continue;
 		}
-		return shell_error("%s=%s: ios=1..10000000, bs=512..8k, rw=read|write, wait=spin|hybrid", key, val);
+		return shell_error("%s=%s: ios=1..10000000, bs=512..8k, rw=read|write, wait=spin|hybrid|irq", key, val);
 	}
 	opened = blk_cmd_disk(argv[1]);
 	if (!opened)
@@ -84,7 +103,7 @@ static int cmd_floor(int argc, char **argv)
 		return shell_error("out of memory");
 	hist_init(lat);
 	exit_counts_read(&before);
-	err = ops->run(disk, ios, bs, write, hybrid, lat, &how);
+	err = ops->run(disk, ios, bs, write, wait, lat, &how);
 	exit_counts_read(&after);
 	if (err) {
 		kfree(lat);
@@ -105,7 +124,7 @@ static int cmd_floor(int argc, char **argv)
 		json_field_str(&w, "driver", disk->driver);
 		json_field_str(&w, "how", how);
 		json_field_str(&w, "rw", write ? "write" : "read");
-		json_field_str(&w, "wait", hybrid ? "hybrid" : "spin");
+		json_field_str(&w, "wait", floor_wait_names[wait]);
 		json_field_u64(&w, "bs", bs);
 		json_field_u64(&w, "ios", lat->count);
 		json_field_fixed(&w, "lat_mean_ns", hist_mean_milli(lat), 3);
@@ -126,7 +145,7 @@ static int cmd_floor(int argc, char **argv)
 	}
 	printf("%s: floor at iodepth 1, %u %ss of %u B on %s, %s\n", disk->name,
 	       (unsigned int)lat->count, write ? "write" : "read", bs, how,
-	       hybrid ? "hybrid wait" : "spinning");
+	       floor_wait_phrases[wait]);
 	printf("  lat (us):");
 	floor_print_us("mean", hist_mean_milli(lat) / 1000);
 	floor_print_us("min", lat->min);
@@ -144,5 +163,5 @@ static int cmd_floor(int argc, char **argv)
 	return 0;
 }
 
-SHELL_COMMAND(floor, cmd_floor, "floor <dev> [ios=N] [bs=N] [rw=read|write] [wait=spin|hybrid] [--json]",
-	      "the device floor: iodepth-1 latency with only entry, doorbell and a spin");
+SHELL_COMMAND(floor, cmd_floor, "floor <dev> [ios=N] [bs=N] [rw=read|write] [wait=spin|hybrid|irq] [--json]",
+	      "the device floor: iodepth-1 latency with only entry, doorbell and a spin (or the interrupt)");

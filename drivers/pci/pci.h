@@ -136,6 +136,11 @@ int pci_irq_setup(struct pci_device *dev, unsigned int nvec);
  */
 int pci_irq_set_vector(struct pci_device *dev, unsigned int entry, unsigned int cpu,
 		       void (*fn)(void *arg), void *arg, const char *name);
+/*
+ * Mask MSI-X entry and free its vector: no handler is called for it any
+ * more (its arg may go). A no-op for an entry never set, or without MSI-X.
+ */
+void pci_irq_clear_vector(struct pci_device *dev, unsigned int entry);
 /* Mask everything, free the vectors and return to PCI_IRQ_NONE. */
 void pci_irq_teardown(struct pci_device *dev);
 

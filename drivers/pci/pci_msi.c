@@ -346,6 +346,18 @@ int pci_irq_set_vector(struct pci_device *dev, unsigned int entry, unsigned int 
 	}
 }
 
+void pci_irq_clear_vector(struct pci_device *dev, unsigned int entry)
+{
+	struct pci_msix_vector *v;
+
+	if (dev->irq_mode != PCI_IRQ_MSIX || entry >= dev->irq_nvec)
+		return;
+	v = &dev->msix_vectors[entry];
+	msix_entry_mask(dev, entry);
+	pci_vector_free(v->cpu, v->vector);
+	*v = (struct pci_msix_vector){ -1, -1 };
+}
+
 void pci_irq_teardown(struct pci_device *dev)
 {
 	switch (dev->irq_mode) {

@@ -9,7 +9,9 @@
  * The command is marked raw, so if the device interrupts anyway (a
  * suppression is a hint under VIRTIO_F_EVENT_IDX) the handler only marks
  * it done; the spin accepts either. With wait=hybrid the thread sleeps
- * for half the running mean before it spins.
+ * for half the running mean before it spins. With wait=irq the queue's
+ * interrupt stays on and the CPU halts until its handler has taken the
+ * entry off the used ring and marked the command done.
  */
 #include "drivers/virtio/virtio_blk.h"
 #include "block/blk_floor.h"
@@ -19,6 +21,7 @@
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page_alloc.h"
 #include "kernel/mm/slab.h"
+#include "kernel/sched/preempt.h"
 #include "kernel/time/time.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -36,23 +39,31 @@ static unsigned int virtio_blk_floor_queue(struct virtio_blk *vblk)
 
 /* One request, doorbell to used entry taken: 0, -EIO, -ETIMEDOUT. */
 static int virtio_blk_floor_one(struct virtio_blk_queue *q, struct virtio_blk_cmd *cmd,
-				u64 hybrid_mean_ns, u64 *cycles)
+				enum blk_floor_wait wait, u64 hybrid_mean_ns, u64 *cycles)
 {
-	u64 start = rdtsc(), deadline = time_ns() + VIRTIO_BLK_FLOOR_TIMEOUT_NS;
+	u64 start, deadline = time_ns() + VIRTIO_BLK_FLOOR_TIMEOUT_NS;
 	unsigned int turns = 0;
 	unsigned long flags;
 	bool kick;
 	int err;
 
+	/* wait=irq: on this CPU from the doorbell to the handler (it halts for it) */
+	if (wait == BLK_FLOOR_IRQ)
+		preempt_disable();
+	start = rdtsc();
 	flags = spin_lock_irqsave(&q->lock);
 	err = virtq_add_buf(q->vq, cmd->sg, 3, virt_to_phys(cmd->sg), cmd);
 	kick = !err && virtq_kick_prepare(q->vq);
 	spin_unlock_irqrestore(&q->lock, flags);
 	if (err)
-		return err;
+		goto out;
 	if (kick)
 		virtio_pci_queue_notify(q->pq);
-	if (hybrid_mean_ns)
+	if (wait == BLK_FLOOR_IRQ) {
+		err = blk_floor_irq_wait(&cmd->done, q->irq_cpu, deadline);
+		goto out;
+	}
+	if (wait == BLK_FLOOR_HYBRID)
 		blk_floor_hybrid_sleep(hybrid_mean_ns);
 	for (;;) {
 		if (virtq_has_used(q->vq)) {
@@ -69,15 +80,22 @@ static int virtio_blk_floor_one(struct virtio_blk_queue *q, struct virtio_blk_cm
 		}
 		if (__atomic_load_n(&cmd->done, __ATOMIC_ACQUIRE))
 			break;		/* an interrupt came anyway and took it */
-		if (blk_floor_spin_expired(&turns, deadline))
-			return -ETIMEDOUT;
+		if (blk_floor_spin_expired(&turns, deadline)) {
+			err = -ETIMEDOUT;
+			goto out;
+		}
 	}
+out:
 	*cycles = rdtsc() - start;
+	if (wait == BLK_FLOOR_IRQ)
+		preempt_enable();
+	if (err)
+		return err;
 	return cmd->len >= 1 && READ_ONCE(cmd->status) == VIRTIO_BLK_S_OK ? 0 : -EIO;
 }
 
 static int virtio_blk_floor_run(struct gendisk *disk, unsigned int ios, u32 bs, bool write,
-				bool hybrid, struct histogram *lat, const char **how)
+				enum blk_floor_wait wait, struct histogram *lat, const char **how)
 {
 	struct virtio_blk *vblk = container_of(disk, struct virtio_blk, disk);
 	u64 span = disk->capacity / (bs >> SECTOR_SHIFT);
@@ -105,7 +123,9 @@ static int virtio_blk_floor_run(struct gendisk *disk, unsigned int ios, u32 bs, 
 	flags = spin_lock_irqsave(&q->lock);
 	if (q->resetting)
 		err = -EBUSY;
-	else
+	else if (wait == BLK_FLOOR_IRQ && (q->polled || q->irq_cpu < 0))
+		err = -ENOTSUP;		/* no interrupt to wait for */
+	else if (wait != BLK_FLOOR_IRQ)
 		virtq_disable_cb(q->vq);
 	spin_unlock_irqrestore(&q->lock, flags);
 	for (unsigned int i = 0; !err && i < ios; i++) {
@@ -120,7 +140,7 @@ static int virtio_blk_floor_run(struct gendisk *disk, unsigned int ios, u32 bs, 
 		virtq_sg_set(cmd->sg, 0, virt_to_phys(&cmd->hdr), sizeof(cmd->hdr), false);
 		virtq_sg_set(cmd->sg, 1, virt_to_phys(buf), bs, !write);
 		virtq_sg_set(cmd->sg, 2, virt_to_phys(&cmd->status), 1, true);
-		err = virtio_blk_floor_one(q, cmd, hybrid ? mean_ns : 0, &cycles);
+		err = virtio_blk_floor_one(q, cmd, wait, mean_ns, &cycles);
 		if (!err) {
 			hist_add(lat, tsc_to_ns(cycles));
 			blk_floor_mean_update(&mean_ns, tsc_to_ns(cycles));
@@ -131,7 +151,11 @@ static int virtio_blk_floor_run(struct gendisk *disk, unsigned int ios, u32 bs, 
 		virtq_enable_cb(q->vq);
 	spin_unlock_irqrestore(&q->lock, flags);
 	blk_mq_unfreeze_queue(disk->queue);
-	*how = "its own CPU's virtqueue, quiesced (queue frozen, interrupt suppressed), polled";
+	*how = wait != BLK_FLOOR_IRQ
+		       ? "its own CPU's virtqueue, quiesced (queue frozen, interrupt suppressed), polled"
+		       : q->irq_cpu == (int)this_cpu_id()
+		       ? "its own CPU's virtqueue, quiesced (queue frozen), its interrupt, the CPU halted"
+		       : "virtqueue 0, quiesced (queue frozen), its interrupt on another CPU";
 	if (err == -ETIMEDOUT) {
 		/* the device still owns cmd and buf: leak them rather than let it write freed memory */
 		return err;
