@@ -73,3 +73,49 @@ int blk_floor_irq_wait(const bool *done, int irq_cpu, u64 deadline)
 	}
 	return 0;
 }
+
+struct blk_floor_stream_thread {
+	int (*fn)(void *arg, unsigned int i);
+	void *arg;
+	unsigned int i;
+	struct thread *t;
+};
+
+static int blk_floor_stream_main(void *arg)
+{
+	struct blk_floor_stream_thread *st = arg;
+
+	return st->fn(st->arg, st->i);
+}
+
+int blk_floor_run_streams(const struct blk_floor_params *p, int (*fn)(void *arg, unsigned int i),
+			  void *arg)
+{
+	struct blk_floor_stream_thread st[BLK_FLOOR_MAX_STREAMS];
+	unsigned int started = 0;
+	int err = 0;
+
+	if (p->streams <= 1)
+		return fn(arg, 0);
+	for (unsigned int i = 0; i < p->streams && i < BLK_FLOOR_MAX_STREAMS; i++) {
+		st[i] = (struct blk_floor_stream_thread){ fn, arg, i, NULL };
+		st[i].t = thread_create("floor", blk_floor_stream_main, &st[i]);
+		if (IS_ERR_OR_NULL(st[i].t)) {
+			err = -ENOMEM;
+			break;
+		}
+		/* the shell gave online CPUs; one gone since runs unbound (it spins, not halts) */
+		thread_bind(st[i].t, p->cpus[i]);
+		started++;
+	}
+	/* all created first, then started together: the streams overlap (those made run even on error) */
+	for (unsigned int i = 0; i < started; i++)
+		thread_start(st[i].t);
+	for (unsigned int i = 0; i < started; i++) {
+		int ret = thread_join(st[i].t);
+
+		if (ret && !err)
+			err = ret;
+	}
+	return err;
+}

@@ -27,22 +27,48 @@ enum blk_floor_wait {
 	BLK_FLOOR_IRQ,
 };
 
+/* BLK_FLOOR_MAX_STREAMS streams at most (`floor ... jobs=`). */
+#define BLK_FLOOR_MAX_STREAMS 16
+
+struct blk_floor_params {
+	unsigned int ios;		/* commands per stream, one at a time */
+	u32 bs;
+	bool write;
+	enum blk_floor_wait wait;
+	/*
+	 * Streams at once, stream i on a thread bound to cpus[i] (its own
+	 * queue, aimed at that CPU). One stream runs in the caller's thread,
+	 * on the CPU it is on, as before streams existed.
+	 */
+	unsigned int streams;
+	unsigned int cpus[BLK_FLOOR_MAX_STREAMS];
+};
+
 struct blk_floor_ops {
 	const char *driver;		/* gendisk->driver it serves ("nvme", "virtio-blk") */
 	/*
-	 * Issue ios commands of bs bytes one at a time (reads, or writes),
-	 * each: fill the queue entry, ring the doorbell, wait for the
-	 * completion as wait says, and add its latency in ns (doorbell to
-	 * completion consumed, the entry's fill included) to lat. how: a
-	 * phrase saying which queue it used. BLK_FLOOR_HYBRID sleeps for half
-	 * the running mean latency after the doorbell, then spins
-	 * (blk_floor_hybrid_sleep), so that under emulation the vCPU leaves
-	 * the host CPU to the device model; BLK_FLOOR_IRQ waits in
-	 * blk_floor_irq_wait. Thread context; 0 or a negative errno.
+	 * Per stream, issue p->ios commands of p->bs bytes one at a time
+	 * (reads, or writes), each: fill the queue entry, ring the doorbell,
+	 * wait for the completion as p->wait says, and add its latency in ns
+	 * (doorbell to completion consumed, the entry's fill included) to
+	 * lat[stream]. how: a phrase saying which queue(s) it used.
+	 * BLK_FLOOR_HYBRID sleeps for half the running mean latency after the
+	 * doorbell, then spins (blk_floor_hybrid_sleep), so that under
+	 * emulation the vCPU leaves the host CPU to the device model;
+	 * BLK_FLOOR_IRQ waits in blk_floor_irq_wait. The streams run through
+	 * blk_floor_run_streams. Thread context; 0 or a negative errno.
 	 */
-	int (*run)(struct gendisk *disk, unsigned int ios, u32 bs, bool write,
-		   enum blk_floor_wait wait, struct histogram *lat, const char **how);
+	int (*run)(struct gendisk *disk, const struct blk_floor_params *p,
+		   struct histogram *lat, const char **how);
 };
+
+/*
+ * fn(arg, i) for each stream i of p at once: with one stream in the
+ * caller's thread, else each on a thread bound to p->cpus[i], all waited
+ * for. 0, or the first stream's error (-ENOMEM if a thread cannot start).
+ */
+int blk_floor_run_streams(const struct blk_floor_params *p, int (*fn)(void *arg, unsigned int i),
+			  void *arg);
 
 /*
  * wait=irq, with preemption off from before the doorbell: until *done

@@ -1,13 +1,17 @@
 /*
- * `floor <dev> [ios=N] [bs=N] [rw=read|write] [wait=spin|hybrid|irq] [--json]`: the device floor
+ * `floor <dev> [ios=N] [bs=N] [rw=read|write] [wait=spin|hybrid|irq] [jobs=N] [--json]`: the device floor
  * (block/blk_floor.h): the driver sends ios commands one at a time with
  * nothing but the queue entry, the doorbell and a spin on the completion
- * (or its interrupt, wait=irq), and this prints their latency, the IOPS that makes at iodepth 1, and the
- * exits per I/O (kernel/arch/exit_count.h) it took.
+ * (or its interrupt, wait=irq), and this prints their latency, the IOPS
+ * that makes at iodepth 1, and the exits per I/O
+ * (kernel/arch/exit_count.h) it took. jobs=N runs N such streams at once,
+ * one on each of the first N online CPUs, each on a queue of its own;
+ * IOPS is then their sum.
  */
 #include "block/blk_floor.h"
 #include "block/blk_disk_shell.h"
 #include "kernel/arch/exit_count.h"
+#include "kernel/arch/percpu.h"
 #include "kernel/console/console.h"
 #include "kernel/mm/slab.h"
 #include "kernel/shell/shell.h"
@@ -38,19 +42,28 @@ static void floor_print_us(const char *name, u64 ns)
 	       (unsigned long long)(ns % 1000 / 100));
 }
 
+/* IOPS x 1000 of one stream at iodepth 1: one second over its mean latency. */
+static u64 floor_iops_milli(const struct histogram *lat)
+{
+	u64 mean = hist_mean_milli(lat);
+
+	return mean ? mul_u64_u64_div_u64(1000000000ULL, 1000000, mean) : 0;
+}
+
 static int cmd_floor(int argc, char **argv)
 {
 	/* held open for the run: a disk removal waits until it returns */
 	struct gendisk *opened __blk_cmd_put = NULL;
+	struct blk_floor_params p = { .ios = FLOOR_DEFAULT_IOS, .bs = 4096,
+				      .wait = BLK_FLOOR_SPIN, .streams = 1 };
 	const struct blk_floor_ops *ops;
 	struct exit_counts before, after;
-	struct histogram *lat = NULL;
+	struct histogram *lat = NULL, *all;
 	struct gendisk *disk;
 	const char *how = "";
-	u32 ios = FLOOR_DEFAULT_IOS, bs = 4096;
-	enum blk_floor_wait wait = BLK_FLOOR_SPIN;
-	bool json = false, write = false, known;
-	u64 iops_milli, exits_total = 0;
+	unsigned int online = 0, cpu;
+	bool json = false, known;
+	u64 iops_milli = 0, exits_total = 0, ios;
 	int err;
 
 	err = shell_json_flag(&argc, argv, &json);
@@ -58,33 +71,40 @@ static int cmd_floor(int argc, char **argv)
 		return err;
 	if (argc < 2)
 		return shell_usage_error(argv[0]);
+	for_each_online_cpu(cpu)
+		if (online < BLK_FLOOR_MAX_STREAMS)
+			p.cpus[online++] = cpu;
 	for (int i = 2; i < argc; i++) {
 		char *key, *val;
 		u64 v;
 
 		if (parse_kv(argv[i], &key, &val) || !val)
 			return shell_usage_error(argv[0]);
-		if (!strcmp(key, "ios") && !parse_u32(val, &ios) && ios >= 1 && ios <= 10000000)
+		if (!strcmp(key, "ios") && !parse_u32(val, &p.ios) && p.ios >= 1 && p.ios <= 10000000)
 			continue;
 		if (!strcmp(key, "bs") && !parse_size(val, &v) && v >= 512 && v <= 8192) {
-			bs = (u32)v;
+			p.bs = (u32)v;
 			continue;
 		}
+		if (!strcmp(key, "jobs") && !parse_u32(val, &p.streams) && p.streams >= 1 &&
+		    p.streams <= online)
+			continue;
 		if (!strcmp(key, "wait")) {
 			known = false;
 			for (unsigned int w = 0; w < ARRAY_SIZE(floor_wait_names); w++)
 				if (!strcmp(val, floor_wait_names[w])) {
-					wait = (enum blk_floor_wait)w;
+					p.wait = (enum blk_floor_wait)w;
 					known = true;
 				}
 			if (known)
 				continue;
 		}
 		if (!strcmp(key, "rw") && (!strcmp(val, "read") || !strcmp(val, "write"))) {
-			write = !strcmp(val, "write");
+			p.write = !strcmp(val, "write");
 			continue;
 		}
-		return shell_error("%s=%s: ios=1..10000000, bs=512..8k, rw=read|write, wait=spin|hybrid|irq", key, val);
+		return shell_error("%s=%s: ios=1..10000000, bs=512..8k, rw=read|write, "
+				   "wait=spin|hybrid|irq, jobs=1..%u (the online CPUs)", key, val, online);
 	}
 	opened = blk_cmd_disk(argv[1]);
 	if (!opened)
@@ -96,25 +116,34 @@ static int cmd_floor(int argc, char **argv)
 	if (!ops)
 		return shell_error("%s: its driver (%s) cannot measure a floor (nvme, virtio-blk can)",
 				   disk->name, disk->driver ? disk->driver : "none");
-	if (write && disk->read_only)
+	if (p.write && disk->read_only)
 		return shell_error("%s: read-only", disk->name);
-	lat = kmalloc(sizeof(*lat));
+	/* one per stream, and the merge of them all */
+	lat = kcalloc(p.streams + 1, sizeof(*lat));
 	if (!lat)
 		return shell_error("out of memory");
-	hist_init(lat);
+	for (unsigned int i = 0; i <= p.streams; i++)
+		hist_init(&lat[i]);
+	all = &lat[p.streams];
 	exit_counts_read(&before);
-	err = ops->run(disk, ios, bs, write, wait, lat, &how);
+	err = ops->run(disk, &p, lat, &how);
 	exit_counts_read(&after);
 	if (err) {
 		kfree(lat);
+		if (err == -EBUSY && p.streams > 1)
+			return shell_error("%s: floor: %s (jobs=%u: each stream needs a queue of its own)",
+					   disk->name, errno_name(err), p.streams);
 		return shell_error("%s: floor: %s", disk->name, errno_name(err));
 	}
+	for (unsigned int i = 0; i < p.streams; i++) {
+		hist_merge(all, &lat[i]);
+		iops_milli += floor_iops_milli(&lat[i]);
+	}
+	ios = all->count;
 	for (unsigned int k = 0; k < EXIT_KINDS; k++) {
 		after.n[k] -= before.n[k];
 		exits_total += after.n[k];
 	}
-	iops_milli = hist_mean_milli(lat) ? mul_u64_u64_div_u64(1000000000ULL, 1000000,
-								   hist_mean_milli(lat)) : 0;
 	if (json) {
 		struct json_writer w;
 
@@ -123,17 +152,23 @@ static int cmd_floor(int argc, char **argv)
 		json_field_str(&w, "disk", disk->name);
 		json_field_str(&w, "driver", disk->driver);
 		json_field_str(&w, "how", how);
-		json_field_str(&w, "rw", write ? "write" : "read");
-		json_field_str(&w, "wait", floor_wait_names[wait]);
-		json_field_u64(&w, "bs", bs);
-		json_field_u64(&w, "ios", lat->count);
-		json_field_fixed(&w, "lat_mean_ns", hist_mean_milli(lat), 3);
-		json_field_u64(&w, "lat_min_ns", lat->min);
-		json_field_u64(&w, "lat_p50_ns", hist_percentile(lat, 500000));
-		json_field_u64(&w, "lat_p99_ns", hist_percentile(lat, 990000));
-		json_field_u64(&w, "lat_max_ns", lat->max);
+		json_field_str(&w, "rw", p.write ? "write" : "read");
+		json_field_str(&w, "wait", floor_wait_names[p.wait]);
+		json_field_u64(&w, "bs", p.bs);
+		json_field_u64(&w, "jobs", p.streams);
+		json_field_u64(&w, "ios", ios);
+		json_field_fixed(&w, "lat_mean_ns", hist_mean_milli(all), 3);
+		json_field_u64(&w, "lat_min_ns", all->min);
+		json_field_u64(&w, "lat_p50_ns", hist_percentile(all, 500000));
+		json_field_u64(&w, "lat_p99_ns", hist_percentile(all, 990000));
+		json_field_u64(&w, "lat_max_ns", all->max);
 		json_field_fixed(&w, "iops", iops_milli, 3);
-		json_field_fixed(&w, "exits_per_io", mul_u64_u64_div_u64(exits_total, 1000, lat->count), 3);
+		json_key(&w, "iops_per_job");
+		json_array_begin(&w);
+		for (unsigned int i = 0; i < p.streams; i++)
+			json_fixed(&w, floor_iops_milli(&lat[i]), 3);
+		json_array_end(&w);
+		json_field_fixed(&w, "exits_per_io", mul_u64_u64_div_u64(exits_total, 1000, ios), 3);
 		json_key(&w, "exits");
 		json_object_begin(&w);
 		for (unsigned int k = 0; k < EXIT_KINDS; k++)
@@ -143,19 +178,35 @@ static int cmd_floor(int argc, char **argv)
 		kfree(lat);
 		return shell_json_end(&w);
 	}
-	printf("%s: floor at iodepth 1, %u %ss of %u B on %s, %s\n", disk->name,
-	       (unsigned int)lat->count, write ? "write" : "read", bs, how,
-	       floor_wait_phrases[wait]);
-	printf("  lat (us):");
-	floor_print_us("mean", hist_mean_milli(lat) / 1000);
-	floor_print_us("min", lat->min);
-	floor_print_us("p50", hist_percentile(lat, 500000));
-	floor_print_us("p99", hist_percentile(lat, 990000));
-	floor_print_us("max", lat->max);
-	printf("\n  IOPS=%llu.%01llu\n", (unsigned long long)(iops_milli / 1000),
+	printf("%s: floor at iodepth 1, %llu %ss of %u B on %s, %s", disk->name,
+	       (unsigned long long)ios, p.write ? "write" : "read", p.bs, how,
+	       floor_wait_phrases[p.wait]);
+	if (p.streams > 1) {
+		printf(", %u streams at once (CPUs", p.streams);
+		for (unsigned int i = 0; i < p.streams; i++)
+			printf("%s%u", i ? "," : " ", p.cpus[i]);
+		printf(")");
+	}
+	printf("\n  lat (us):");
+	floor_print_us("mean", hist_mean_milli(all) / 1000);
+	floor_print_us("min", all->min);
+	floor_print_us("p50", hist_percentile(all, 500000));
+	floor_print_us("p99", hist_percentile(all, 990000));
+	floor_print_us("max", all->max);
+	printf("\n  IOPS=%llu.%01llu", (unsigned long long)(iops_milli / 1000),
 	       (unsigned long long)(iops_milli % 1000 / 100));
-	printf("  exits/io=%llu.%02llu (", (unsigned long long)(exits_total / lat->count),
-	       (unsigned long long)(exits_total * 100 / lat->count % 100));
+	if (p.streams > 1) {
+		printf(" (");
+		for (unsigned int i = 0; i < p.streams; i++) {
+			u64 one = floor_iops_milli(&lat[i]);
+
+			printf("%s%llu.%01llu", i ? " + " : "", (unsigned long long)(one / 1000),
+			       (unsigned long long)(one % 1000 / 100));
+		}
+		printf(")");
+	}
+	printf("\n  exits/io=%llu.%02llu (", (unsigned long long)(exits_total / ios),
+	       (unsigned long long)(exits_total * 100 / ios % 100));
 	for (unsigned int k = 0; k < EXIT_KINDS; k++)
 		printf("%s%s=%llu", k ? " " : "", exit_kind_name(k), (unsigned long long)after.n[k]);
 	printf(" in all)\n");
@@ -163,5 +214,5 @@ static int cmd_floor(int argc, char **argv)
 	return 0;
 }
 
-SHELL_COMMAND(floor, cmd_floor, "floor <dev> [ios=N] [bs=N] [rw=read|write] [wait=spin|hybrid|irq] [--json]",
+SHELL_COMMAND(floor, cmd_floor, "floor <dev> [ios=N] [bs=N] [rw=read|write] [wait=spin|hybrid|irq] [jobs=N] [--json]",
 	      "the device floor: iodepth-1 latency with only entry, doorbell and a spin (or the interrupt)");

@@ -207,8 +207,12 @@ static int nvme_ctrl_bringup(struct nvme_ctrl *c, bool first)
 			pr_err("%s: Identify Controller failed: %s\n", c->name, errno_name(err));
 			return err;
 		}
-		/* as many I/O pairs as CPUs, and as many again for poll queues */
-		n = nvme_set_queue_count(c, min(2 * nr_cpus, 1024U));
+		/*
+		 * as many I/O pairs as CPUs, as many again for poll queues, and
+		 * as many again for the floor's streams (`floor ... jobs=N`,
+		 * nvme_floor.c): a pair costs nothing until it is created
+		 */
+		n = nvme_set_queue_count(c, min(3 * nr_cpus, 1024U));
 		if (n < 0) {
 			pr_warn("%s: Set Features (Number of Queues) failed (%s): one queue\n",
 				c->name, errno_name(n));

@@ -9,14 +9,16 @@
  * qid's) aimed at this CPU, which halts after each doorbell until the
  * queue's interrupt handler has reaped the entry (the generic reaper:
  * phase bit, CQ head doorbell) and marked the command done; the vector is
- * cleared before the pair is freed.
+ * cleared before the pair is freed. With jobs=N each of N streams has a
+ * pair of its own, its thread bound to its CPU.
  *
  * The controller's reset_lock is held throughout, so neither a reset nor
- * an hctx (re)creation can claim the qid meanwhile.
+ * an hctx (re)creation can claim the qids meanwhile.
  */
 #include "drivers/nvme/nvme.h"
 #include "drivers/pci/pci.h"
 #include "block/blk_floor.h"
+#include "kernel/arch/percpu.h"
 #include "kernel/arch/x86.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page_alloc.h"
@@ -29,11 +31,22 @@
 #define NVME_FLOOR_DEPTH 16
 #define NVME_FLOOR_TIMEOUT_NS (5ULL * 1000000000ULL)
 
-/* The floor's pair, and what its interrupt handler saw (wait=irq). */
+/* One stream's pair, what its interrupt handler saw (wait=irq), its buffer and latencies. */
 struct nvme_floor {
 	struct nvme_queue q;
 	bool done;
 	u16 status;
+	u16 qid;			/* 0: no pair made */
+	bool created;			/* on the controller */
+	void *buf;
+	struct histogram *lat;
+};
+
+struct nvme_floor_run {
+	struct nvme_ns *ns;
+	const struct blk_floor_params *p;
+	unsigned int order;		/* of each buffer */
+	struct nvme_floor *f[BLK_FLOOR_MAX_STREAMS];
 };
 
 /*
@@ -48,57 +61,55 @@ static void nvme_floor_complete(struct nvme_queue *q, const struct nvme_completi
 	__atomic_store_n(&f->done, true, __ATOMIC_RELEASE);
 }
 
-/* A qid the controller granted that no hctx uses (with an MSI-X entry: irq); 0 if none. */
-static u16 nvme_floor_free_qid(struct nvme_ctrl *c, bool irq)
+/*
+ * A qid below below that the controller granted and no hctx uses (with an
+ * MSI-X entry: irq); 0 if none.
+ */
+static u16 nvme_floor_free_qid(struct nvme_ctrl *c, bool irq, unsigned int below)
 {
 	unsigned int top = irq ? min(c->max_io_queues, c->max_irq_queues) : c->max_io_queues;
 
 	if (irq && (c->pdev->irq_mode != PCI_IRQ_MSIX || c->nr_vectors < 2))
 		return 0;		/* the pair needs an entry no other queue uses */
-	for (unsigned int qid = top; qid >= 1; qid--)
+	for (unsigned int qid = min(top, below - 1); qid >= 1; qid--)
 		if (!c->queues[qid].live && !c->queues[qid].users)
 			return (u16)qid;
 	return 0;
 }
 
-/* The commands; *buf_out is freed by the caller once the pair is deleted (aborting any late one). */
-static int nvme_floor_loop(struct nvme_ns *ns, struct nvme_floor *f, unsigned int ios,
-			   u32 bs, bool write, enum blk_floor_wait wait, struct histogram *lat,
-			   void **buf_out, unsigned int *order_out)
+/* One stream's commands on its pair. */
+static int nvme_floor_stream(void *arg, unsigned int i)
 {
+	struct nvme_floor_run *r = arg;
+	const struct blk_floor_params *p = r->p;
+	struct nvme_floor *f = r->f[i];
 	struct nvme_queue *fq = &f->q;
-	u64 mean_ns = 0;
-	u32 nlb = bs >> ns->lba_shift;
+	struct nvme_ns *ns = r->ns;
+	u32 nlb = p->bs >> ns->lba_shift;
 	u64 span = ns->blocks > nlb ? ns->blocks / nlb : 1;
-	unsigned int order = 0;
-	void *buf;
+	u64 mean_ns = 0;
 	int err = 0;
 
-	while ((PAGE_SIZE << order) < bs)
-		order++;
-	buf = page_zalloc(order);
-	*buf_out = NULL;
-	if (!buf)
-		return -ENOMEM;
-	for (unsigned int i = 0; i < ios; i++) {
+	for (unsigned int n = 0; n < p->ios; n++) {
 		struct nvme_command cmd;
 		struct nvme_completion cqe;
-		u64 slba = (i * 2654435761ULL) % span * nlb;	/* scattered, block aligned */
+		/* scattered, block aligned, apart between streams */
+		u64 slba = ((n + (u64)i * p->ios) * 2654435761ULL) % span * nlb;
 		u64 start, end, deadline;
 		unsigned int turns = 0;
 
 		memset(&cmd, 0, sizeof(cmd));
-		cmd.opcode = write ? nvme_cmd_write : nvme_cmd_read;
-		cmd.command_id = (u16)i;
+		cmd.opcode = p->write ? nvme_cmd_write : nvme_cmd_read;
+		cmd.command_id = (u16)n;
 		cmd.nsid = ns->nsid;
-		cmd.prp1 = virt_to_phys(buf);
-		if (bs > PAGE_SIZE)
-			cmd.prp2 = virt_to_phys(buf) + PAGE_SIZE;
+		cmd.prp1 = virt_to_phys(f->buf);
+		if (p->bs > PAGE_SIZE)
+			cmd.prp2 = virt_to_phys(f->buf) + PAGE_SIZE;
 		cmd.cdw10 = (u32)slba;
 		cmd.cdw11 = (u32)(slba >> 32);
 		cmd.cdw12 = nlb - 1;
 		deadline = time_ns() + NVME_FLOOR_TIMEOUT_NS;
-		if (wait == BLK_FLOOR_IRQ) {
+		if (p->wait == BLK_FLOOR_IRQ) {
 			/* on this CPU from the doorbell to the handler: it halts for the interrupt */
 			preempt_disable();
 			f->done = false;
@@ -109,84 +120,107 @@ static int nvme_floor_loop(struct nvme_ns *ns, struct nvme_floor *f, unsigned in
 			end = rdtsc();
 			preempt_enable();
 			if (err)
-				goto free_buf;
+				return err;
 		} else {
 			start = rdtsc();
 			nvme_queue_submit(fq, &cmd, true);
-			if (wait == BLK_FLOOR_HYBRID)
+			if (p->wait == BLK_FLOOR_HYBRID)
 				blk_floor_hybrid_sleep(mean_ns);
 			while (!nvme_queue_pop(fq, &cqe)) {
-				if (unlikely(blk_floor_spin_expired(&turns, deadline))) {
-					err = -ETIMEDOUT;
-					goto free_buf;
-				}
+				if (unlikely(blk_floor_spin_expired(&turns, deadline)))
+					return -ETIMEDOUT;
 			}
 			fq->completed++;
 			nvme_queue_cq_done(fq);
 			end = rdtsc();
 		}
-		hist_add(lat, tsc_to_ns(end - start));
+		hist_add(f->lat, tsc_to_ns(end - start));
 		blk_floor_mean_update(&mean_ns, tsc_to_ns(end - start));
-		if (cqe.status >> 1) {
-			err = -EIO;
-			goto free_buf;
-		}
+		if (cqe.status >> 1)
+			return -EIO;
 	}
-free_buf:
-	*buf_out = buf;
-	*order_out = order;
 	return err;
 }
 
-static int nvme_floor_run(struct gendisk *disk, unsigned int ios, u32 bs, bool write,
-			  enum blk_floor_wait wait, struct histogram *lat, const char **how)
+/*
+ * A pair per stream on qids no hctx uses, made and deleted under the
+ * controller's reset lock (no reset or hctx rebuild can claim a qid
+ * meanwhile); with wait=irq each with its qid's MSI-X entry aimed at the
+ * stream's CPU, cleared before the pair is freed.
+ */
+static int nvme_floor_run(struct gendisk *disk, const struct blk_floor_params *p,
+			  struct histogram *lat, const char **how)
 {
 	struct nvme_ns *ns = disk->private_data;
 	struct nvme_ctrl *c = ns->ctrl;
-	bool irq = wait == BLK_FLOOR_IRQ;
-	struct nvme_floor *f;
-	unsigned int order = 0;
-	void *buf = NULL;
-	u16 qid;
-	int err;
+	bool irq = p->wait == BLK_FLOOR_IRQ;
+	unsigned int n = p->streams ? p->streams : 1, below = 0xffff;
+	struct nvme_floor_run *r;
+	int err = 0;
 
-	if (bs < (1u << ns->lba_shift) || bs > 2 * PAGE_SIZE || bs % (1u << ns->lba_shift))
+	if (p->bs < (1u << ns->lba_shift) || p->bs > 2 * PAGE_SIZE || p->bs % (1u << ns->lba_shift))
 		return -EINVAL;
-	f = kzalloc(sizeof(*f));
-	if (!f)
+	r = kzalloc(sizeof(*r));
+	if (!r)
 		return -ENOMEM;
+	r->ns = ns;
+	r->p = p;
+	while ((PAGE_SIZE << r->order) < p->bs)
+		r->order++;
 	mutex_lock(&c->reset_lock);
-	if (c->state != NVME_CTRL_LIVE) {
-		err = -EBUSY;
-		goto unlock;
+	for (unsigned int i = 0; !err && i < n; i++) {
+		struct nvme_floor *f = kzalloc(sizeof(*f));
+		/* one stream: the CPU the caller is on; several: each its own */
+		unsigned int cpu = n == 1 ? this_cpu_id() : p->cpus[i];
+
+		r->f[i] = f;
+		if (!f || !(f->buf = page_zalloc(r->order))) {
+			err = -ENOMEM;
+			break;
+		}
+		f->lat = &lat[i];
+		if (c->state != NVME_CTRL_LIVE) {
+			err = -EBUSY;
+			break;
+		}
+		f->qid = nvme_floor_free_qid(c, irq, below);
+		if (!f->qid) {
+			err = -EBUSY;	/* every granted pair (with a vector) is in use */
+			break;
+		}
+		below = f->qid;
+		err = nvme_queue_alloc(c, &f->q, f->qid, NVME_FLOOR_DEPTH, nvme_floor_complete);
+		if (err) {
+			f->qid = 0;
+			break;
+		}
+		err = nvme_create_io_queue(&f->q, !irq, irq ? (int)f->qid : -1, irq ? (int)cpu : -1);
+		f->created = !err;
 	}
-	qid = nvme_floor_free_qid(c, irq);
-	if (!qid) {
-		err = -EBUSY;		/* every granted pair (with a vector) is in use */
-		goto unlock;
+	if (!err)
+		err = blk_floor_run_streams(p, nvme_floor_stream, r);
+	for (unsigned int i = 0; i < n; i++) {
+		struct nvme_floor *f = r->f[i];
+
+		if (!f)
+			continue;
+		/* deleting the SQ aborts a command still out: buf is ours again after it */
+		if (f->created)
+			nvme_delete_io_queue(&f->q);
+		if (f->qid) {
+			/* no handler may be left pointing at the pair, which goes now */
+			if (irq)
+				pci_irq_clear_vector(c->pdev, f->qid);
+			nvme_queue_free(&f->q);
+		}
+		if (f->buf)
+			page_free(f->buf, r->order);
+		kfree(f);
 	}
-	err = nvme_queue_alloc(c, &f->q, qid, NVME_FLOOR_DEPTH, nvme_floor_complete);
-	if (err)
-		goto unlock;
-	/* irq: aimed at the CPU this starts on; a thread moved later spins on the flag */
-	err = nvme_create_io_queue(&f->q, !irq, irq ? (int)qid : -1, irq ? (int)this_cpu_id() : -1);
-	if (err)
-		goto clear_vector;
-	err = nvme_floor_loop(ns, f, ios, bs, write, wait, lat, &buf, &order);
-	/* deleting the SQ aborts a command still out: buf is ours again after it */
-	nvme_delete_io_queue(&f->q);
-	if (buf)
-		page_free(buf, order);
+	mutex_unlock(&c->reset_lock);
+	kfree(r);
 	*how = irq ? "a queue pair of its own, its interrupt, the CPU halted"
 		   : "a queue pair of its own, polled, no interrupt";
-clear_vector:
-	/* no handler may be left pointing at the pair, which goes now */
-	if (irq)
-		pci_irq_clear_vector(c->pdev, qid);
-	nvme_queue_free(&f->q);
-unlock:
-	mutex_unlock(&c->reset_lock);
-	kfree(f);
 	return err;
 }
 

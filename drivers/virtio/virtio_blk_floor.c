@@ -28,13 +28,13 @@
 
 #define VIRTIO_BLK_FLOOR_TIMEOUT_NS (5ULL * 1000000000ULL)
 
-/* The virtqueue whose interrupt this CPU takes (the one its hctx uses), else 0. */
-static unsigned int virtio_blk_floor_queue(struct virtio_blk *vblk)
+/* The virtqueue whose interrupt cpu takes (the one its hctx uses), else -1. */
+static int virtio_blk_floor_queue(struct virtio_blk *vblk, unsigned int cpu)
 {
 	for (unsigned int i = 0; i < vblk->nr_vqs; i++)
-		if (vblk->queues[i].irq_cpu == (int)this_cpu_id() && !vblk->queues[i].polled)
-			return i;
-	return 0;
+		if (vblk->queues[i].irq_cpu == (int)cpu && !vblk->queues[i].polled)
+			return (int)i;
+	return -1;
 }
 
 /* One request, doorbell to used entry taken: 0, -EIO, -ETIMEDOUT. */
@@ -94,76 +94,136 @@ out:
 	return cmd->len >= 1 && READ_ONCE(cmd->status) == VIRTIO_BLK_S_OK ? 0 : -EIO;
 }
 
-static int virtio_blk_floor_run(struct gendisk *disk, unsigned int ios, u32 bs, bool write,
-				enum blk_floor_wait wait, struct histogram *lat, const char **how)
-{
-	struct virtio_blk *vblk = container_of(disk, struct virtio_blk, disk);
-	u64 span = disk->capacity / (bs >> SECTOR_SHIFT);
-	struct virtio_blk_cmd *cmd;
+/* One stream: its queue, its command and buffer, its latencies. */
+struct virtio_blk_floor_stream {
 	struct virtio_blk_queue *q;
-	unsigned int order = 0;
-	unsigned long flags;
-	u64 mean_ns = 0;
+	struct virtio_blk_cmd *cmd;
 	void *buf;
+	struct histogram *lat;
+	int err;
+};
+
+struct virtio_blk_floor {
+	const struct blk_floor_params *p;
+	u64 span;			/* bs-sized blocks of the disk */
+	unsigned int order;		/* of each buffer */
+	struct virtio_blk_floor_stream s[BLK_FLOOR_MAX_STREAMS];
+};
+
+static int virtio_blk_floor_stream(void *arg, unsigned int i)
+{
+	struct virtio_blk_floor *vf = arg;
+	const struct blk_floor_params *p = vf->p;
+	struct virtio_blk_floor_stream *st = &vf->s[i];
+	struct virtio_blk_cmd *cmd = st->cmd;
+	u64 mean_ns = 0;
 	int err = 0;
 
-	if (!bs || bs % 512 || bs > 2 * PAGE_SIZE || !span)
-		return -EINVAL;
-	while ((PAGE_SIZE << order) < bs)
-		order++;
-	cmd = kzalloc(sizeof(*cmd));
-	buf = page_zalloc(order);
-	if (!cmd || !buf) {
-		err = -ENOMEM;
-		goto free_bufs;
-	}
-	blk_mq_freeze_queue(disk->queue);
-	/* a migration later does not matter: the spin reads memory, the interrupt stays off */
-	q = &vblk->queues[virtio_blk_floor_queue(vblk)];
-	flags = spin_lock_irqsave(&q->lock);
-	if (q->resetting)
-		err = -EBUSY;
-	else if (wait == BLK_FLOOR_IRQ && (q->polled || q->irq_cpu < 0))
-		err = -ENOTSUP;		/* no interrupt to wait for */
-	else if (wait != BLK_FLOOR_IRQ)
-		virtq_disable_cb(q->vq);
-	spin_unlock_irqrestore(&q->lock, flags);
-	for (unsigned int i = 0; !err && i < ios; i++) {
+	for (unsigned int n = 0; !err && n < p->ios; n++) {
 		u64 cycles;
 
 		cmd->raw = true;
 		cmd->done = false;
 		cmd->status = 0xff;
 		cmd->len = 0;
-		cmd->hdr.type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
-		cmd->hdr.sector = (i * 2654435761ULL) % span * (bs >> SECTOR_SHIFT);
+		cmd->hdr.type = p->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
+		/* scattered, and apart between streams */
+		cmd->hdr.sector = ((n + (u64)i * p->ios) * 2654435761ULL) % vf->span *
+				  (p->bs >> SECTOR_SHIFT);
 		virtq_sg_set(cmd->sg, 0, virt_to_phys(&cmd->hdr), sizeof(cmd->hdr), false);
-		virtq_sg_set(cmd->sg, 1, virt_to_phys(buf), bs, !write);
+		virtq_sg_set(cmd->sg, 1, virt_to_phys(st->buf), p->bs, !p->write);
 		virtq_sg_set(cmd->sg, 2, virt_to_phys(&cmd->status), 1, true);
-		err = virtio_blk_floor_one(q, cmd, wait, mean_ns, &cycles);
+		err = virtio_blk_floor_one(st->q, cmd, p->wait, mean_ns, &cycles);
 		if (!err) {
-			hist_add(lat, tsc_to_ns(cycles));
+			hist_add(st->lat, tsc_to_ns(cycles));
 			blk_floor_mean_update(&mean_ns, tsc_to_ns(cycles));
 		}
 	}
-	flags = spin_lock_irqsave(&q->lock);
-	if (!q->resetting && !q->polled)
-		virtq_enable_cb(q->vq);
-	spin_unlock_irqrestore(&q->lock, flags);
-	blk_mq_unfreeze_queue(disk->queue);
-	*how = wait != BLK_FLOOR_IRQ
-		       ? "its own CPU's virtqueue, quiesced (queue frozen, interrupt suppressed), polled"
-		       : q->irq_cpu == (int)this_cpu_id()
-		       ? "its own CPU's virtqueue, quiesced (queue frozen), its interrupt, the CPU halted"
-		       : "virtqueue 0, quiesced (queue frozen), its interrupt on another CPU";
-	if (err == -ETIMEDOUT) {
-		/* the device still owns cmd and buf: leak them rather than let it write freed memory */
-		return err;
+	st->err = err;
+	return err;
+}
+
+static int virtio_blk_floor_run(struct gendisk *disk, const struct blk_floor_params *p,
+				struct histogram *lat, const char **how)
+{
+	struct virtio_blk *vblk = container_of(disk, struct virtio_blk, disk);
+	bool irq = p->wait == BLK_FLOOR_IRQ, own = true;
+	struct virtio_blk_floor *vf;
+	unsigned int n = p->streams ? p->streams : 1;
+	unsigned long flags;
+	int err = 0;
+
+	if (!p->bs || p->bs % 512 || p->bs > 2 * PAGE_SIZE || !(disk->capacity / (p->bs >> SECTOR_SHIFT)))
+		return -EINVAL;
+	vf = kzalloc(sizeof(*vf));
+	if (!vf)
+		return -ENOMEM;
+	vf->p = p;
+	vf->span = disk->capacity / (p->bs >> SECTOR_SHIFT);
+	while ((PAGE_SIZE << vf->order) < p->bs)
+		vf->order++;
+	for (unsigned int i = 0; i < n; i++) {
+		vf->s[i].lat = &lat[i];
+		vf->s[i].cmd = kzalloc(sizeof(*vf->s[i].cmd));
+		vf->s[i].buf = page_zalloc(vf->order);
+		if (!vf->s[i].cmd || !vf->s[i].buf) {
+			err = -ENOMEM;
+			goto free_bufs;
+		}
 	}
+	blk_mq_freeze_queue(disk->queue);
+	for (unsigned int i = 0; i < n; i++) {
+		/* one stream: the caller's CPU; several: each its CPU's queue, not shared */
+		int qi = virtio_blk_floor_queue(vblk, n == 1 ? this_cpu_id() : p->cpus[i]);
+
+		if (qi < 0 && n > 1) {
+			err = -EBUSY;		/* no queue of its own: streams would take each other's entries */
+			break;
+		}
+		own = own && qi >= 0;
+		vf->s[i].q = &vblk->queues[qi < 0 ? 0 : qi];
+		for (unsigned int j = 0; j < i; j++)
+			if (vf->s[j].q == vf->s[i].q)
+				err = -EBUSY;
+	}
+	for (unsigned int i = 0; !err && i < n; i++) {
+		struct virtio_blk_queue *q = vf->s[i].q;
+
+		flags = spin_lock_irqsave(&q->lock);
+		if (q->resetting)
+			err = -EBUSY;
+		else if (irq && (q->polled || q->irq_cpu < 0))
+			err = -ENOTSUP;		/* no interrupt to wait for */
+		else if (!irq)
+			virtq_disable_cb(q->vq);
+		spin_unlock_irqrestore(&q->lock, flags);
+	}
+	if (!err)
+		err = blk_floor_run_streams(p, virtio_blk_floor_stream, vf);
+	for (unsigned int i = 0; i < n; i++) {
+		struct virtio_blk_queue *q = vf->s[i].q;
+
+		if (!q)
+			continue;
+		flags = spin_lock_irqsave(&q->lock);
+		if (!q->resetting && !q->polled)
+			virtq_enable_cb(q->vq);
+		spin_unlock_irqrestore(&q->lock, flags);
+	}
+	blk_mq_unfreeze_queue(disk->queue);
+	*how = !irq ? "its own CPU's virtqueue, quiesced (queue frozen, interrupt suppressed), polled"
+	       : own ? "its own CPU's virtqueue, quiesced (queue frozen), its interrupt, the CPU halted"
+	       : "virtqueue 0, quiesced (queue frozen), its interrupt on another CPU";
 free_bufs:
-	if (buf)
-		page_free(buf, order);
-	kfree(cmd);
+	for (unsigned int i = 0; i < n; i++) {
+		/* timed out: the device still owns cmd and buf; leak them rather than let it write freed memory */
+		if (vf->s[i].err == -ETIMEDOUT)
+			continue;
+		if (vf->s[i].buf)
+			page_free(vf->s[i].buf, vf->order);
+		kfree(vf->s[i].cmd);
+	}
+	kfree(vf);
 	return err;
 }
 

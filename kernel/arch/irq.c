@@ -27,6 +27,12 @@ struct irq_action {
 	irq_handler_fn fn;	/* NULL: nothing claimed it */
 	void *arg;
 	const char *name;
+	/*
+	 * Freed since it last had a handler: a message a device sent before
+	 * its MSI/MSI-X entry was masked may still arrive (masking does not
+	 * recall it), so one here is counted, not warned about.
+	 */
+	bool freed;
 };
 
 /* One per CPU; written by the owning CPU (counts) or under irq_lock (the rest). */
@@ -59,7 +65,8 @@ static void irq_entry(struct trap_frame *tf, void *unused)
 	exit_count(EXIT_IRQ);
 	if (fn)
 		fn(a->arg);
-	else if (!__atomic_exchange_n(&warned_unclaimed[v], true, __ATOMIC_RELAXED))
+	else if (!READ_ONCE(a->freed) &&
+		 !__atomic_exchange_n(&warned_unclaimed[v], true, __ATOMIC_RELAXED))
 		pr_warn("irq: vector %#x on CPU %u has no handler (logged once)\n",
 			v, this_cpu_id());
 	apic_eoi();
@@ -157,6 +164,7 @@ int irq_alloc_vector(unsigned int cpu, irq_handler_fn fn, void *arg, const char 
 
 		a->arg = arg;
 		a->name = name;
+		a->freed = false;
 		__atomic_store_n(&a->fn, fn, __ATOMIC_RELEASE);
 	}
 	spin_unlock_irqrestore(&irq_lock, flags);
@@ -171,10 +179,12 @@ void irq_free_vector(unsigned int cpu, u8 vector)
 	if (!ic)
 		return;
 	flags = spin_lock_irqsave(&irq_lock);
-	if (vector_map_free(&ic->map, vector) == 0)
-		__atomic_store_n(&ic->dynamic[vector - VECTOR_DYNAMIC_FIRST].fn, NULL,
-				 __ATOMIC_RELEASE);
-	else
+	if (vector_map_free(&ic->map, vector) == 0) {
+		struct irq_action *a = &ic->dynamic[vector - VECTOR_DYNAMIC_FIRST];
+
+		WRITE_ONCE(a->freed, true);
+		__atomic_store_n(&a->fn, NULL, __ATOMIC_RELEASE);
+	} else
 		pr_warn("irq: freeing vector %#x of CPU %u, which is not allocated\n", vector, cpu);
 	spin_unlock_irqrestore(&irq_lock, flags);
 }

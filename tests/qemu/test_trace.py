@@ -148,6 +148,17 @@ def test_floor(machine, dev, driver):
     assert js["wait"] == "irq" and js["ios"] == 200 and "interrupt" in js["how"], js
     assert js["exits"]["irq"] >= 200 and js["exits"]["eoi"] >= 200, js
     assert machine.run(f"floor {dev} wait=never").startswith("error: wait=never")
+    # jobs=2: two streams at once, one per CPU, each on a queue of its own
+    for wait in ("irq", "spin"):
+        js = machine.run_json(f"floor {dev} ios=100 wait={wait} jobs=2 --json", timeout=120)
+        assert js["jobs"] == 2 and js["ios"] == 200 and len(js["iops_per_job"]) == 2, js
+        assert js["iops"] == pytest.approx(sum(js["iops_per_job"]), rel=1e-3), js
+        assert js["exits"]["doorbell"] >= 200, js
+        if wait == "irq":
+            assert js["exits"]["irq"] >= 200, js
+    out = machine.run(f"floor {dev} ios=100 jobs=2")
+    assert re.search(r"2 streams at once \(CPUs 0,1\)", out) and re.search(r"IOPS=[\d.]+ \([\d.]+ \+ [\d.]+\)", out), out
+    assert machine.run(f"floor {dev} jobs=3").startswith("error: jobs=3:")
     # no handler is left on the floor's vector (NVMe's pair had its own), and the disk works
     assert queue_vectors() == before
     assert "error" not in machine.run(f"bench {dev} rw=randread number_ios=50 --quiet", timeout=60)
