@@ -112,7 +112,7 @@ static int nvme_floor_stream(void *arg, unsigned int i)
 		if (p->wait == BLK_FLOOR_IRQ) {
 			/* on this CPU from the doorbell to the handler: it halts for the interrupt */
 			preempt_disable();
-			f->done = false;
+			WRITE_ONCE(f->done, false);
 			start = rdtsc();
 			nvme_queue_submit(fq, &cmd, true);
 			err = blk_floor_irq_wait(&f->done, fq->cpu, deadline);
