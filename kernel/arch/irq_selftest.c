@@ -16,7 +16,7 @@
 
 #define WAIT_LIMIT_NS	(10000 * NSEC_PER_MSEC)	/* a bound for stalled vCPUs, not a latency */
 /* a lost wakeup shows as seconds; a loaded host stalls a vCPU for tens of ms */
-#define LATE_LIMIT_NS	(250 * NSEC_PER_MSEC)
+#define LATE_LIMIT_NS	(500 * NSEC_PER_MSEC)
 
 /* Spin (interrupts on) until *flag is set or the limit passes. */
 static bool wait_for_flag(volatile int *flag)

@@ -33,7 +33,9 @@ def test_selftests_clean_on_the_debug_kernel(debug_boot):
     m = debug_boot(nvme=["16m"], virtio=["16m"])
     out = m.run("selftest", timeout=900)
     summary = re.search(r"^(\d+) passed, (\d+) failed", out, re.M)
-    assert summary and summary.group(2) == "0", out[-3000:]
+    # each failure with the lines before it (its self test's own messages)
+    failed = [out[max(0, f.start() - 600):f.end()] for f in re.finditer(r"^  FAIL \S+.*$", out, re.M)]
+    assert summary and summary.group(2) == "0", "\n...\n".join(failed) or out[-3000:]
     assert not findings(m.log), findings(m.log)
 
 
