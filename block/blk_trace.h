@@ -89,7 +89,18 @@ static inline __attribute__((always_inline)) void __blk_trace_bio_stage(struct b
  * hctx). A request without a bio (a driver's own command) has nothing to
  * stamp. A macro, as struct request is blk_mq.h's.
  */
-#define blk_trace_rq(rq, stage)								do {											struct bio *__tb = (rq)->bio;																	if (__tb) {										if ((stage) == BLK_TRACE_TAG) {								__tb->trace.tag = (u16)(rq)->tag;						__tb->trace.hctx = (u16)(rq)->hctx->queue_num;				}										__blk_trace_bio_stage(__tb, (stage));					}									} while (0)
+#define blk_trace_rq(rq, stage)							\
+	do {									\
+		struct bio *__tb = (rq)->bio;					\
+										\
+		if (__tb) {							\
+			if ((stage) == BLK_TRACE_TAG) {				\
+				__tb->trace.tag = (u16)(rq)->tag;		\
+				__tb->trace.hctx = (u16)(rq)->hctx->queue_num;	\
+			}							\
+			__blk_trace_bio_stage(__tb, (stage));			\
+		}								\
+	} while (0)
 
 /*
  * Two stages of rq at one instant (one rdtscp): null_blk's DISPATCH and
@@ -113,7 +124,11 @@ static inline __attribute__((always_inline)) void __blk_trace_bio_stage(struct b
  * In a driver's queue_rq body, instantiated twice (traced a constant):
  * stamps DOORBELL when ring (the batch's last) in the traced twin only.
  */
-#define blk_trace_rq_doorbell(rq, ring, traced)						do {											if ((traced) && (ring) && (rq)->bio)							__blk_trace_bio_stage((rq)->bio, BLK_TRACE_DOORBELL);		} while (0)
+#define blk_trace_rq_doorbell(rq, ring, traced)					\
+	do {									\
+		if ((traced) && (ring) && (rq)->bio)				\
+			__blk_trace_bio_stage((rq)->bio, BLK_TRACE_DOORBELL);	\
+	} while (0)
 
 /*
  * Before bio->end_io in the traced end path: stamps END_IO. True when the
