@@ -53,8 +53,7 @@ struct dd_hctx {
 	spinlock_t lock;		/* protects dd and the queued entries */
 	struct dd_core dd;
 	struct request_queue *q;
-	unsigned int depth;		/* entries: the tag set's queue_depth */
-	struct dd_request reqs[];	/* by tag */
+	struct dd_request reqs[];	/* by tag: dd.depth entries, the tag set's queue_depth */
 };
 
 struct dd_data {
@@ -78,7 +77,6 @@ static struct dd_hctx *dd_hctx_alloc(struct request_queue *q, const struct dd_tu
 	dd_core_init(&dh->dd);
 	dh->dd.tun = *tun;
 	dh->q = q;
-	dh->depth = depth;
 	dh->dd.depth = depth;
 	return dh;
 }
