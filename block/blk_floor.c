@@ -1,5 +1,7 @@
 /*
- * The device floor's registry (blk_floor.h): drivers that can measure it.
+ * The device floor's common part (blk_floor.h): the registry of drivers
+ * that can measure it, the waits (hybrid sleep, the interrupt wait) and
+ * the streams run at once on their CPUs.
  */
 #include "block/blk_floor.h"
 #include "kernel/arch/percpu.h"

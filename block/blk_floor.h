@@ -77,6 +77,16 @@ int blk_floor_run_streams(const struct blk_floor_params *p, int (*fn)(void *arg,
  * (irq_cpu), spinning on *done when it is not. 0 or -ETIMEDOUT.
  */
 int blk_floor_irq_wait(const bool *done, int irq_cpu, u64 deadline);
+/*
+ * The block (of span, in bs units) command n of stream i reads or writes:
+ * scattered over the disk, and apart between streams.
+ */
+static inline u64 blk_floor_block(const struct blk_floor_params *p, unsigned int i, unsigned int n,
+				  u64 span)
+{
+	return ((n + (u64)i * p->ios) * 2654435761ULL) % span;
+}
+
 /* hybrid: sleep half of mean_ns (0 at first: no sleep). */
 void blk_floor_hybrid_sleep(u64 mean_ns);
 /* Fold the latency ns of one I/O into the running mean *mean_ns. */

@@ -64,8 +64,7 @@ static int dio_buf_alloc(struct dio_buf *b, size_t size, u8 *stack)
 		b->base = stack;
 		return size <= DIO_STACK_BUF ? 0 : -E2BIG;
 	case DIO_BUF_CONTIG:
-		while ((PAGE_SIZE << b->order) < size)
-			b->order++;
+		b->order = page_order(size);
 		if (b->order > PAGE_MAX_ORDER)
 			return -E2BIG;
 		b->base = page_alloc(b->order);

@@ -44,11 +44,7 @@ struct kcopyd_client {
 
 static unsigned int kcopyd_chunk_order(const struct kcopyd_client *kc)
 {
-	unsigned int order = 0;
-
-	while ((PAGE_SIZE << order) < kc->chunk_bytes)
-		order++;
-	return order;
+	return page_order(kc->chunk_bytes);
 }
 
 static void kcopyd_free_pages(struct kcopyd_client *kc)

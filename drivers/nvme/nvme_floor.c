@@ -93,8 +93,7 @@ static int nvme_floor_stream(void *arg, unsigned int i)
 	for (unsigned int n = 0; n < p->ios; n++) {
 		struct nvme_command cmd;
 		struct nvme_completion cqe;
-		/* scattered, block aligned, apart between streams */
-		u64 slba = ((n + (u64)i * p->ios) * 2654435761ULL) % span * nlb;
+		u64 slba = blk_floor_block(p, i, n, span) * nlb;
 		u64 start, end, deadline;
 		unsigned int turns = 0;
 
@@ -165,8 +164,7 @@ static int nvme_floor_run(struct gendisk *disk, const struct blk_floor_params *p
 		return -ENOMEM;
 	r->ns = ns;
 	r->p = p;
-	while ((PAGE_SIZE << r->order) < p->bs)
-		r->order++;
+	r->order = page_order(p->bs);
 	mutex_lock(&c->reset_lock);
 	for (unsigned int i = 0; !err && i < n; i++) {
 		struct nvme_floor *f = kzalloc(sizeof(*f));

@@ -29,15 +29,6 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-static unsigned int order_for(size_t bytes)
-{
-	unsigned int order = 0;
-
-	while ((PAGE_SIZE << order) < bytes)
-		order++;
-	return order;
-}
-
 static volatile u32 *nvme_doorbell(struct nvme_ctrl *c, unsigned int index)
 {
 	return (volatile u32 *)((u8 *)c->bar + NVME_REG_DBS + index * c->db_stride);
@@ -55,8 +46,8 @@ int nvme_queue_alloc(struct nvme_ctrl *c, struct nvme_queue *q, u16 qid, u16 dep
 	q->depth = depth;
 	q->cpu = -1;
 	q->msix_entry = -1;
-	q->sq_order = order_for((size_t)depth * sizeof(struct nvme_command));
-	q->cq_order = order_for((size_t)depth * sizeof(struct nvme_completion));
+	q->sq_order = page_order((size_t)depth * sizeof(struct nvme_command));
+	q->cq_order = page_order((size_t)depth * sizeof(struct nvme_completion));
 	q->sq = page_zalloc(q->sq_order);
 	q->cq = page_zalloc(q->cq_order);
 	if (!q->sq || !q->cq) {

@@ -127,9 +127,7 @@ static int virtio_blk_floor_stream(void *arg, unsigned int i)
 		cmd->status = 0xff;
 		cmd->len = 0;
 		cmd->hdr.type = p->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
-		/* scattered, and apart between streams */
-		cmd->hdr.sector = ((n + (u64)i * p->ios) * 2654435761ULL) % vf->span *
-				  (p->bs >> SECTOR_SHIFT);
+		cmd->hdr.sector = blk_floor_block(p, i, n, vf->span) * (p->bs >> SECTOR_SHIFT);
 		virtq_sg_set(cmd->sg, 0, virt_to_phys(&cmd->hdr), sizeof(cmd->hdr), false);
 		virtq_sg_set(cmd->sg, 1, virt_to_phys(st->buf), p->bs, !p->write);
 		virtq_sg_set(cmd->sg, 2, virt_to_phys(&cmd->status), 1, true);
@@ -160,8 +158,7 @@ static int virtio_blk_floor_run(struct gendisk *disk, const struct blk_floor_par
 		return -ENOMEM;
 	vf->p = p;
 	vf->span = disk->capacity / (p->bs >> SECTOR_SHIFT);
-	while ((PAGE_SIZE << vf->order) < p->bs)
-		vf->order++;
+	vf->order = page_order(p->bs);
 	for (unsigned int i = 0; i < n; i++) {
 		vf->s[i].lat = &lat[i];
 		vf->s[i].cmd = kzalloc(sizeof(*vf->s[i].cmd));

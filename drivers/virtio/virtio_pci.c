@@ -276,15 +276,6 @@ int virtio_pci_irq_setup(struct virtio_pci *vp, unsigned int nvec)
 	return n;
 }
 
-static unsigned int ring_order(size_t bytes)
-{
-	unsigned int order = 0;
-
-	while ((PAGE_SIZE << order) < bytes)
-		order++;
-	return order;
-}
-
 /* Tell the device where queue index's ring is and turn it on (4.1.5.1.3). */
 static int virtio_pci_queue_program(struct virtio_pci *vp, u16 index, struct virtq *vq,
 				    u16 msix_entry)
@@ -326,7 +317,7 @@ int virtio_pci_queue_setup(struct virtio_pci *vp, u16 index, u16 max_size, u16 m
 	if ((u64)noff * vp->notify_mult + 2 > vp->notify_len)
 		return -ENODEV;
 
-	order = ring_order(virtq_ring_bytes(size));
+	order = page_order(virtq_ring_bytes(size));
 	ring = page_zalloc(order);
 	vq = kzalloc(virtq_struct_size(size));
 	if (!ring || !vq) {

@@ -12,6 +12,16 @@
 
 #define PAGE_MAX_ORDER	BUDDY_MAX_ORDER
 
+/* The smallest order whose block holds bytes (0 for a page or less). */
+static inline unsigned int page_order(size_t bytes)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}
+
 /* NULL when no block of that order is free. */
 void *page_alloc(unsigned int order);
 void *page_zalloc(unsigned int order);
