@@ -240,7 +240,7 @@ static bool job_may_issue(struct bench_job *job, u64 now)
 		return false;
 	if (cfg->number_ios && job->issued >= cfg->number_ios)
 		return false;
-	if (cfg->size && !cfg->time_based && job->issued_bytes >= cfg->size * cfg->loops)
+	if (cfg->size && !cfg->time_based && job->issued_bytes >= cfg->io_size)
 		return false;
 	return true;
 }

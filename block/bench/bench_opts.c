@@ -776,6 +776,7 @@ static int bench_finish(struct bench_config *cfg, char *err, size_t errlen)
 		return opt_error("time_based: needs runtime=");
 	if (cfg->size && cfg->loops > ~(u64)0 / cfg->size)
 		return opt_error("loops=%u: size x loops is more than 2^64 bytes", cfg->loops);
+	cfg->io_size = cfg->size * cfg->loops;
 	if (cfg->ioprio_class == 3 && cfg->ioprio > 0)
 		return opt_error("ioprio: the idle class has no levels");
 	if (!cfg->runtime_ns && !cfg->size && !cfg->number_ios) {

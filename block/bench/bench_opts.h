@@ -54,6 +54,7 @@ struct bench_config {
 	u64 offset;			/* bytes: start of the region */
 	u64 number_ios;			/* per job; 0: none */
 	u32 loops;			/* fio's loops: passes over size (1 default) */
+	u64 io_size;			/* per job: size x loops (bench_finish), as fio's io_size */
 	u64 ramp_time_ns;		/* run but do not count */
 	u32 rate_iops;			/* per job; 0: unlimited */
 	/*

@@ -224,6 +224,7 @@ static void test_counts(void **state)
 	assert_int_equal(cfg.loops, 1);
 	ok("bench vda size=1m loops=3");
 	assert_int_equal(cfg.loops, 3);
+	assert_int_equal(cfg.io_size, 3 << 20);
 	bad("bench vda loops=0", "loops=0");
 	bad("bench vda size=64t loops=1000000", "more than 2^64 bytes");
 	ok("bench vda size=16t loops=1000000");
