@@ -30,6 +30,7 @@
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page_alloc.h"
 #include "kernel/sched/mutex.h"
+#include "kernel/sched/thread.h"
 #include "kernel/mm/paging.h"
 #include "kernel/mm/slab.h"
 #include "lib/errno.h"
@@ -169,6 +170,22 @@ static void dio_complete(struct dio *d)
 		complete(&d->done);
 }
 
+/* A synchronous transfer's wait: polled bios are reaped by their waiter. */
+static s64 dio_wait(struct dio *d, struct request_queue *q)
+{
+	if ((d->bio_flags & REQ_POLLED) && q->poll_enabled) {
+		struct blk_plug *plug = current_thread()->plug;
+
+		if (plug)
+			blk_flush_plug(plug);
+		while (!READ_ONCE(d->done.done))
+			if (!blk_mq_poll_all(q))
+				cpu_relax();
+	}
+	wait_for_completion(&d->done);
+	return d->error ? d->error : (s64)d->bytes;
+}
+
 static void dio_put(struct dio *d)
 {
 	/* the only reference left is ours: nobody else can change the count */
@@ -230,6 +247,7 @@ static int dio_bio_build(struct dio *d, u8 op, void *buf, const struct dio_step 
 		.sector = s->disk_off >> SECTOR_SHIFT,
 		.size = (u32)s->len,
 		.op = op,
+		.flags = d->bio_flags,
 		.vecs = v,
 		.vcnt = (u16)n,
 		.end_io = dio_bio_end_io,
@@ -251,6 +269,7 @@ static int dio_bio_build_zero(struct dio *d, const struct dio_step *s)
 		.sector = s->disk_off >> SECTOR_SHIFT,
 		.size = (u32)s->len,
 		.op = REQ_OP_WRITE,
+		.flags = d->bio_flags,
 		.vecs = &d->vecs[d->nr_vecs++],
 		.vcnt = 1,
 		.end_io = dio_bio_end_io,
@@ -299,6 +318,7 @@ static bool dio_build_single(struct dio *d, u8 op, struct dio_target *t, void *b
 		.sector = ((pblk << bits) + (offset & (t->block_size - 1))) >> SECTOR_SHIFT,
 		.size = (u32)length,
 		.op = op,
+		.flags = d->bio_flags,
 		.vecs = d->vecs,
 		.vcnt = 1,
 		.end_io = dio_bio_end_io,
@@ -393,8 +413,7 @@ s64 dio_rw(struct dio *d, u8 op, struct dio_target *t, void *buf, u64 length, u6
 		submit_bio(&d->bios[0]);
 		if (end_io)
 			return 0;
-		wait_for_completion(&d->done);
-		return d->error ? d->error : (s64)d->bytes;
+		return dio_wait(d, q);
 	}
 	grow = write && t->file && offset + length > t->size;
 	err = dio_plan_init(&plan, offset, length, grow ? offset + length : t->size,
@@ -423,6 +442,5 @@ s64 dio_rw(struct dio *d, u8 op, struct dio_target *t, void *buf, u64 length, u6
 	dio_put(d);
 	if (end_io)
 		return 0;
-	wait_for_completion(&d->done);
-	return d->error ? d->error : (s64)d->bytes;
+	return dio_wait(d, q);
 }

@@ -71,6 +71,7 @@ typedef void (*dio_end_io_fn)(struct dio *dio, s64 result);
 struct dio {
 	/* the caller's, before dio_rw() */
 	void *private;
+	u16 bio_flags;		/* or-ed into every bio: REQ_POLLED (fio's hipri) */
 	/* storage for the bios and vectors of one transfer: dio_alloc() */
 	struct bio *bios;
 	u32 max_bios;
@@ -109,6 +110,10 @@ void dio_free(struct dio *d);
  * for dio_alloc's room, or a buffer address not mapped; -EROFS, -ENOTSUP
  * (write into a hole or unwritten extent), -EFBIG (write past the end of a
  * file). *misalign (may be NULL) says what was misaligned.
+ *
+ * With REQ_POLLED in d->bio_flags the bios go to the queue's poll queues
+ * (when it has them): an asynchronous caller must poll the queue
+ * (blk_mq_poll) for end_io to run; a synchronous one polls it here.
  */
 s64 dio_rw(struct dio *d, u8 op, struct dio_target *target, void *buf, u64 length, u64 offset,
 	   dio_end_io_fn end_io, enum dio_misalign *misalign);

@@ -2,7 +2,7 @@
  * Shell commands of direct-IO and of the ext2/ext3/ext4 reader:
  *
  *	dio read|write <target> <offset> <length> [buf=contig|scattered|stack]
- *	    [buf_offset=N] [async] [pattern=<byte>|seq] [--json]
+ *	    [buf_offset=N] [async] [hipri] [pattern=<byte>|seq] [--json]
  *	ls <disk>:<dir>
  *	stat <disk>:<path>
  *
@@ -17,12 +17,14 @@
  * the bytes read, a write fills the buffer first: pattern=seq is the
  * `write` command's pattern of block/blk_pattern.h counted in 512-byte
  * sectors of the file (or disk) from its start, so the host can check a
- * file it dumps with debugfs.
+ * file it dumps with debugfs. hipri (fio's name) sends the bios to the
+ * disk's poll queues and polls for their completions instead of sleeping.
  */
 #include "block/dio.h"
 #include "block/dio_shell.h"
 #include "block/blk_pattern.h"
 #include "block/blk_disk_shell.h"
+#include "block/blk_internal.h"
 #include "block/blk_mq.h"
 #include "kernel/console/console.h"
 #include "kernel/mm/mm.h"
@@ -159,7 +161,7 @@ static void dio_shell_end_io(struct dio *d, s64 result)
 }
 
 struct dio_cmd {
-	bool write, async, json;
+	bool write, async, hipri, json;
 	u8 kind;
 	u64 offset, length, buf_offset;
 	bool seq;
@@ -182,6 +184,10 @@ static int dio_cmd_parse(struct dio_cmd *c, int argc, char **argv)
 
 		if (!strcmp(argv[i], "async")) {
 			c->async = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "hipri")) {
+			c->hipri = true;
 			continue;
 		}
 		if (parse_kv(argv[i], &key, &value))
@@ -244,6 +250,7 @@ static void dio_cmd_print_json(const struct dio_cmd *c, const char *name, s64 by
 	json_field_u64(&w, "bytes", (u64)bytes);
 	json_field_str(&w, "buf", dio_buf_names[c->kind]);
 	json_field_bool(&w, "async", c->async);
+	json_field_bool(&w, "hipri", c->hipri);
 	json_field_u64(&w, "completions", completions);
 	json_field_u64(&w, "bios", d->nr_bios);
 	json_field_u64(&w, "vecs", d->nr_vecs);
@@ -285,9 +292,14 @@ static int dio_cmd_run(struct dio_cmd *c, struct dio_target *t, const char *name
 		memset(data, 0xa5, c->length);	/* so that bytes not read show */
 	completion_init(&w.done);
 	d.private = &w;
+	d.bio_flags = c->hipri ? REQ_POLLED : 0;
 	ret = dio_rw(&d, c->write ? REQ_OP_WRITE : REQ_OP_READ, t, data, c->length, c->offset,
 		     c->async ? dio_shell_end_io : NULL, &what);
 	if (c->async && ret == 0) {
+		/* polled bios end only when their queue is polled: this waiter does it */
+		while (c->hipri && !READ_ONCE(w.done.done))
+			if (!blk_mq_poll_all(t->disk->queue))
+				cpu_relax();
 		wait_for_completion(&w.done);
 		ret = w.result;
 	}
@@ -332,13 +344,19 @@ static int cmd_dio(int argc, char **argv)
 	t = dio_shell_open(argv[2], c.write);
 	if (!t)
 		return -EINVAL;
+	if (c.hipri && !t->disk->queue->poll_enabled) {
+		shell_error("dio: %s: no poll queues for hipri (boot with nvme_poll_queues= or "
+			    "virtio_blk.poll_queues=)", t->disk->name);
+		dio_target_close(t);
+		return -EINVAL;
+	}
 	err = dio_cmd_run(&c, t, argv[2]);
 	dio_target_close(t);
 	return err;
 }
 SHELL_COMMAND(dio, cmd_dio,
 	      "dio read|write <target> <offset> <length> [buf=contig|scattered|stack] "
-	      "[buf_offset=N] [async] [pattern=<byte>|seq] [--json]",
+	      "[buf_offset=N] [async] [hipri] [pattern=<byte>|seq] [--json]",
 	      "direct-IO from any buffer to a disk or a file <disk>:<path>");
 
 /* --- ls and stat ---------------------------------------------------------- */

@@ -482,7 +482,7 @@ static void job_poll_devices(struct bench_job *job)
 /* Wait for at least one completion: poll, or sleep until end_io wakes us. */
 static void job_wait_completion(struct bench_job *job)
 {
-	if (job->cfg->engine == BENCH_ENGINE_POLL) {
+	if (job->cfg->hipri) {
 		s32 delay = job->cfg->poll_delay_us;
 
 		/*
@@ -540,7 +540,7 @@ static void job_run_async(struct bench_job *job)
 				return;
 			continue;	/* rate-limited: slept in job_rate_ok */
 		}
-		if (job->cfg->engine == BENCH_ENGINE_POLL)
+		if (job->cfg->hipri)
 			job_poll_devices(job);
 		if (!READ_ONCE(job->done) && (!job->nr_free || !job_may_issue(job, rdtsc()) ||
 					      batch == 0))
@@ -838,8 +838,11 @@ static int bench_job_alloc(struct bench_job *job)
 		slot->buf = page_zalloc(order);
 		if (!slot->buf)
 			return -ENOMEM;
-		if (cfg->engine == BENCH_ENGINE_DIO && dio_alloc(&slot->dio, cfg->bs_max, SECTOR_SIZE))
-			return -ENOMEM;
+		if (cfg->engine == BENCH_ENGINE_DIO) {
+			if (dio_alloc(&slot->dio, cfg->bs_max, SECTOR_SIZE))
+				return -ENOMEM;
+			slot->dio.bio_flags = cfg->hipri ? REQ_POLLED : 0;
+		}
 		job->free[job->nr_free++] = slot;
 	}
 	job->res->job = job->index;
@@ -962,8 +965,10 @@ static int bench_check_job(struct bench_run *run, const struct bench_config *cfg
 					   (unsigned long long)bytes);
 		if (cfg->rwmixread != 100 && disk->read_only)
 			return shell_error("%s: read-only", disk->name);
-		if (cfg->engine == BENCH_ENGINE_POLL && !disk->queue->poll_enabled)
-			return shell_error("%s: no poll queues for engine=poll", disk->name);
+		if (cfg->hipri && !disk->queue->poll_enabled)
+			return shell_error("%s: no poll queues for %s (boot with nvme_poll_queues= "
+					   "or virtio_blk.poll_queues=)", disk->name,
+					   cfg->engine == BENCH_ENGINE_POLL ? "engine=poll" : "hipri");
 		region = min(region, bytes - cfg->offset);
 		run->disks[i] = disk;
 	}
@@ -1315,7 +1320,7 @@ SHELL_COMMAND(bench, cmd_bench,
 	      "bench <dev>[,<dev>...] [rw= rwmixread= bs= bsrange= bssplit= iodepth= "
 	      "numjobs= cpus_allowed= runtime= time_based size= offset= number_ios= loops= "
 	      "ramp_time= rate_iops= engine=sync|async|poll|dio|uring serialize= prio= prioclass= "
-	      "poll_delay= verify=crc32c verify_gen= randseed= randrepeat= norandommap disable_slat "
+	      "hipri poll_delay= verify=crc32c verify_gen= randseed= randrepeat= norandommap disable_slat "
 	      "disable_lat slat_percentiles lat_percentiles trace=0|1 --quiet --json --output-format=normal|json|json+] "
 	      "[name=<job> [options] ...]",
 	      "fio-like benchmark of one or more block devices");

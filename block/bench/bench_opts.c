@@ -478,6 +478,17 @@ static int opt_norandommap(struct bench_config *cfg, const char *val, char *err,
 	return 0;
 }
 
+static int opt_hipri(struct bench_config *cfg, const char *val, char *err, size_t errlen)
+{
+	if (!val) {
+		cfg->hipri = true;
+		return 0;
+	}
+	if (parse_bool(val, &cfg->hipri))
+		return opt_error("hipri=%s: expected 1 or 0", val);
+	return 0;
+}
+
 static int opt_name(struct bench_config *cfg, const char *val, char *err, size_t errlen)
 {
 	int ret = need_value("name", val, err, errlen);
@@ -630,6 +641,7 @@ static const struct bench_opt bench_opts[] = {
 	{ "lat_percentiles", opt_lat_percentiles },
 	{ "trace", opt_trace },
 	{ "poll_delay", opt_poll_delay },
+	{ "hipri", opt_hipri },
 	{ "name", opt_name },
 	{ "direct", opt_direct },
 	{ "quiet", opt_quiet },
@@ -765,6 +777,15 @@ static int bench_finish(struct bench_config *cfg, char *err, size_t errlen)
 		return opt_error("engine=sync: iodepth must be 1 (use engine=async)");
 	if (cfg->serialize && cfg->engine != BENCH_ENGINE_URING)
 		return opt_error("serialize: only with engine=uring (the other engines never punt)");
+	/* hipri: async is engine=poll; dio polls its own bios; the others cannot */
+	if (cfg->hipri && cfg->engine == BENCH_ENGINE_ASYNC)
+		cfg->engine = BENCH_ENGINE_POLL;
+	if (cfg->engine == BENCH_ENGINE_POLL)
+		cfg->hipri = true;
+	if (cfg->hipri && cfg->engine != BENCH_ENGINE_POLL && cfg->engine != BENCH_ENGINE_DIO)
+		return opt_error("hipri: only with engine=async, poll or dio");
+	if (cfg->poll_delay_us >= 0 && !cfg->hipri)
+		return opt_error("poll_delay: only with polled completions (engine=poll, hipri)");
 	if (cfg->size && cfg->size < cfg->bs_max)
 		return opt_error("size: smaller than the largest block size (%u)", cfg->bs_max);
 	/* a block is checked as it was written: one size, and reads apart from writes */

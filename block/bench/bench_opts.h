@@ -64,6 +64,12 @@ struct bench_config {
 	 */
 	s32 poll_delay_us;
 	enum bench_engine engine;
+	/*
+	 * fio's hipri: polled completions (REQ_POLLED bios on the poll
+	 * queues, the job spins on them). engine=poll is async with hipri;
+	 * engine=dio takes it too.
+	 */
+	bool hipri;
 	int ioprio_class;		/* -1: not set; 1 RT, 2 BE, 3 IDLE */
 	int ioprio;			/* -1: not set; level 0-7 */
 	bool serialize;			/* engine=uring: punted writes of a disk stay in order */

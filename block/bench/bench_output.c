@@ -297,8 +297,10 @@ static void text_header(const struct bench_out *out, const struct bench_config *
 		outf(out, " bs=%u", cfg->bs_min);
 	else
 		outf(out, " bs=%u-%u", cfg->bs_min, cfg->bs_max);
-	outf(out, " iodepth=%u numjobs=%u engine=%s%s", cfg->iodepth, cfg->numjobs,
-	     bench_engine_name(cfg->engine), cfg->verify ? " verify=crc32c" : "");
+	outf(out, " iodepth=%u numjobs=%u engine=%s%s%s", cfg->iodepth, cfg->numjobs,
+	     bench_engine_name(cfg->engine),
+	     cfg->hipri && cfg->engine != BENCH_ENGINE_POLL ? " hipri" : "",
+	     cfg->verify ? " verify=crc32c" : "");
 	if (cfg->ioprio_class >= 0 || cfg->ioprio >= 0)
 		outf(out, " prioclass=%d prio=%d", cfg->ioprio_class >= 0 ? cfg->ioprio_class : 2,
 		     cfg->ioprio >= 0 ? cfg->ioprio : 4);
@@ -483,6 +485,10 @@ static void json_job(struct json_writer *w, const struct bench_config *cfg,
 	json_key(w, "iodepth");
 	json_stringf(w, "%u", cfg->iodepth);
 	json_field_str(w, "ioengine", bench_engine_name(cfg->engine));
+	if (cfg->hipri) {
+		json_key(w, "hipri");
+		json_stringf(w, "1");
+	}
 	if (cfg->ioprio_class >= 0) {
 		json_key(w, "prioclass");
 		json_stringf(w, "%d", cfg->ioprio_class);

@@ -7,6 +7,7 @@ so that 512-byte offsets exercise the blkfactor case. Files are read back
 with matching CRCs through every kind of buffer; writes land in files whose
 bytes the host then dumps with debugfs, and e2fsck -fn must stay clean.
 """
+import json
 import random
 import struct
 import subprocess
@@ -100,8 +101,9 @@ def disks(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def m(disks):
+    # a poll queue per disk for hipri (polled dio)
     machine = stork.Machine(smp=2, virtio=[disks["ext4"], disks["ext2"].split("?")[0]],
-                            name="test_dio")
+                            append="virtio_blk.poll_queues=1", name="test_dio")
     try:
         machine.start()
         yield machine
@@ -273,6 +275,52 @@ def test_bench_engine_dio(m, disks):
     assert out.startswith("error:") and "engine=dio" in out
     out = m.run("bench vda:/sparse.bin rw=randwrite engine=dio runtime=1")
     assert "ENOTSUP" in out, out
+    m.run("flush vda")
+    m.run("flush vdb")
+    e2fsck_clean(disks["ext4"])
+    e2fsck_clean(disks["ext2"])
+
+
+def bench_json(m, cmd):
+    out = m.run(cmd + " --json", timeout=120)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    assert len(lines) == 1, out
+    return json.loads(lines[0])
+
+
+def test_hipri_polled(m, disks):
+    """hipri: dio's bios go to the poll queue and are reaped by polling, no interrupt."""
+    size, regions = layouts()["data.bin"]
+    data = file_bytes(size, regions)
+    for extra in ("", " async"):
+        r = dio(m, f"read vda:/small.txt 0 1024 hipri buf=stack{extra}")
+        assert r["hipri"] is True and r["async"] is bool(extra), r
+        small = file_bytes(*layouts()["small.txt"])
+        assert r["crc32"] == stork.crc(small[:1024]), r
+    # (data.bin is bench's after test_bench_engine_dio: written and verified below)
+    for target in ("vda:/data.bin", "vdb1:/data.bin"):
+        w = bench_json(m, f"bench {target} rw=write bs=4k size=512k iodepth=4 engine=dio "
+                       "hipri verify=crc32c verify_gen=7")
+        job = w["jobs"][0]
+        assert job["error"] == 0 and job["job options"]["hipri"] == "1", w
+        assert job["write"]["total_ios"] == 128, w
+        r = bench_json(m, f"bench {target} rw=randread bs=4k size=512k iodepth=4 engine=dio "
+                       "hipri verify=crc32c verify_gen=7 runtime=1 time_based")
+        job = r["jobs"][0]
+        assert job["error"] == 0 and job["read"]["total_ios"] > 0, r
+        # every I/O reaped by polling: at most a stray interrupt (a timer's, none of the disk's)
+        assert job["stork"]["exits"]["irq"] * 20 < job["read"]["total_ios"], job["stork"]
+    # and the interrupt-driven read of the same file takes one interrupt per I/O or so
+    r = bench_json(m, "bench vda:/data.bin rw=randread bs=4k size=512k engine=dio runtime=1 "
+                   "time_based verify=crc32c verify_gen=7")["jobs"][0]
+    assert r["error"] == 0 and r["stork"]["exits"]["irq"] * 2 > r["read"]["total_ios"], r["stork"]
+    # without poll queues, or with an engine that cannot poll: clear errors
+    out = m.run("bench vda rw=randread engine=sync hipri runtime=1")
+    assert out.startswith("error:") and "hipri" in out, out
+    out = m.run("bench null0 rw=randread engine=dio hipri runtime=1")
+    assert out.startswith("error:") and "no poll queues" in out, out
+    out = m.run("dio read null0 0 4096 hipri")
+    assert out.startswith("error:") and "no poll queues" in out, out
     m.run("flush vda")
     m.run("flush vdb")
     e2fsck_clean(disks["ext4"])

@@ -314,6 +314,23 @@ static void test_misc(void **state)
 	(void)state;
 	ok("bench vda engine=poll iodepth=8");
 	assert_int_equal(cfg.engine, BENCH_ENGINE_POLL);
+	assert_true(cfg.hipri);
+	/* fio's hipri: async becomes poll, dio polls its bios, others refuse */
+	ok("bench vda hipri");
+	assert_int_equal(cfg.engine, BENCH_ENGINE_POLL);
+	ok("bench vda engine=dio hipri=1");
+	assert_int_equal(cfg.engine, BENCH_ENGINE_DIO);
+	assert_true(cfg.hipri);
+	ok("bench vda engine=dio hipri=0");
+	assert_false(cfg.hipri);
+	ok("bench vda engine=dio");
+	assert_false(cfg.hipri);
+	bad("bench vda engine=sync hipri", "hipri: only with engine=async, poll or dio");
+	bad("bench vda engine=uring hipri", "hipri: only with");
+	bad("bench vda hipri=2", "hipri=2");
+	ok("bench vda engine=dio hipri poll_delay=0");
+	assert_int_equal(cfg.poll_delay_us, 0);
+	bad("bench vda engine=dio poll_delay=0", "poll_delay: only with polled");
 	ok("bench vda ioengine=sync");
 	assert_int_equal(cfg.engine, BENCH_ENGINE_SYNC);
 	bad("bench vda engine=libaio", "engine=libaio: unknown");
