@@ -292,9 +292,11 @@ int nvme_delete_io_queue(struct nvme_queue *q);
 
 /*
  * Consumed completions may stay unacknowledged (no CQ head doorbell) up
- * to this many on an I/O queue (nvme.cq_defer=N; 0 rings every time).
+ * to this many on an interrupt-driven I/O queue (nvme.cq_defer=N, default
+ * 0: rings every time) and on a polled one (nvme.cq_defer_poll=N, 32).
  */
 extern u32 nvme_cq_defer;
+extern u32 nvme_cq_defer_poll;
 /* After reaping: ring the CQ head doorbell, unless nvme_cq_defer lets it wait. */
 void nvme_queue_cq_done(struct nvme_queue *q);
 

@@ -188,28 +188,42 @@ void nvme_queue_ring_cq(struct nvme_queue *q, u16 old)
 }
 
 u32 nvme_cq_defer;
+/*
+ * A polled pair has no interrupt a late head could hold back on any
+ * controller (with MSI-X, some re-signal only after the head moves), so it
+ * defers by default: at iodepth 1 half of its doorbells are head updates.
+ */
+u32 nvme_cq_defer_poll = 32;
 
 static int nvme_cq_defer_option(const char *value)
 {
 	return parse_u32(value, &nvme_cq_defer);
 }
 CMDLINE_OPTION("nvme.cq_defer", nvme_cq_defer_option,
-	       "consumed CQ entries an I/O queue may leave unacknowledged before the head doorbell (default 0)");
+	       "consumed CQ entries an interrupt-driven I/O queue may leave unacknowledged before the head doorbell (default 0)");
+
+static int nvme_cq_defer_poll_option(const char *value)
+{
+	return parse_u32(value, &nvme_cq_defer_poll);
+}
+CMDLINE_OPTION("nvme.cq_defer_poll", nvme_cq_defer_poll_option,
+	       "the same for a polled I/O queue (default 32)");
 
 /*
  * The host may tell the controller about consumed entries late (1.4
  * 4.1): the CQ head doorbell only frees room. It waits while fewer than
- * nvme_cq_defer entries are unacknowledged and the room the controller
- * sees, depth minus those and the commands in flight, stays over half the
- * ring, so a busy queue can never find its CQ full. The admin queue
- * always rings.
+ * nvme_cq_defer (polled pairs: nvme_cq_defer_poll) entries are
+ * unacknowledged and the room the controller sees, depth minus those and
+ * the commands in flight, stays over half the ring, so a busy queue can
+ * never find its CQ full. The admin queue always rings.
  */
 void nvme_queue_cq_done(struct nvme_queue *q)
 {
 	u32 unacked = (u32)(q->cq_head - q->cq_db_value + q->depth) % q->depth;
 	u64 in_flight = READ_ONCE(q->submitted) - q->completed;
+	u32 defer = q->poll ? nvme_cq_defer_poll : nvme_cq_defer;
 
-	if (q->qid && unacked < nvme_cq_defer && in_flight + unacked < q->depth / 2u) {
+	if (q->qid && unacked < defer && in_flight + unacked < q->depth / 2u) {
 		q->cq_deferred++;
 		return;
 	}

@@ -183,3 +183,24 @@ def test_nvme_cq_defer(machine):
     ex = js["jobs"][0]["stork"]["exits"]
     # one SQ doorbell per I/O, and a CQ head doorbell only every 32 or so
     assert ex["ios"] == 500 and 500 <= ex["doorbell"] < 600, ex
+
+
+def test_nvme_cq_defer_poll_default(machine):
+    """A polled pair defers its CQ head doorbell by default (nvme.cq_defer_poll,
+    32): no interrupt to hold back. Data right at every depth, about one
+    doorbell (the SQ tail) per I/O."""
+    m = machine
+    out = m.run("queue nvme0n1 poll_queues=1")
+    assert "error" not in out, out
+    try:
+        for depth in (1, 32, 1023):
+            for rw in ("write", "read"):
+                out = m.run(f"bench nvme0n1 rw={rw} bs=4k size=8m iodepth={depth} engine=poll "
+                            f"verify=crc32c verify_gen={depth + 7} --quiet", timeout=120)
+                assert "error" not in out and "verify errors" not in out, out
+        js = m.run_json("bench nvme0n1 rw=randread iodepth=1 number_ios=500 hipri --json",
+                        timeout=60)
+        ex = js["jobs"][0]["stork"]["exits"]
+        assert ex["ios"] == 500 and 500 <= ex["doorbell"] < 600 and ex["irq"] < 50, ex
+    finally:
+        m.run("queue nvme0n1 poll_queues=0")
