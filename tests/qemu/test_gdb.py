@@ -67,3 +67,23 @@ def test_run_qemu_gdb(tmp_path):
     # --gdb-wait: held at the reset vector until gdb continues
     assert "$2 = 1" in out, out
     assert p.returncode == 0, out
+
+
+def test_io_profile():
+    """tools/io-profile single-steps bench's I/Os on null0 and counts each
+    function's instructions: the path's functions are there, and the total is
+    the sum of the rows, within what one null0 I/O takes."""
+    p = subprocess.run([os.path.join(stork.ROOT, "tools", "io-profile"), "--ios", "2",
+                        "--min", "0"], capture_output=True, text=True, timeout=600,
+                       cwd=stork.ROOT)
+    out = p.stdout + p.stderr
+    assert p.returncode == 0, out
+    lines = out.splitlines()
+    total = float(lines[0].split()[0])
+    assert lines[0].endswith("instructions per I/O (2 I/Os stepped)"), out
+    rows = {line.split()[1]: float(line.split()[0]) for line in lines[1:]}
+    for fn in ("submit_bio", "blk_mq_submit_piece", "nullb_queue_rq", "blk_mq_end_request",
+               "job_reap"):
+        assert rows.get(fn, 0) > 0, (fn, out)
+    assert 500 < total < 5000, out
+    assert abs(sum(rows.values()) - total) < 1, out
