@@ -297,11 +297,8 @@ int submit_bio_wait(struct bio *bio)
 	submit_bio(bio);
 	if (plug)
 		blk_flush_plug(plug);
-	if ((bio->flags & REQ_POLLED) && disk && disk->queue && disk->queue->poll_enabled) {
-		while (!READ_ONCE(done.done))
-			if (!blk_mq_poll_all(disk->queue))
-				cpu_relax();
-	}
+	if ((bio->flags & REQ_POLLED) && disk && disk->queue && disk->queue->poll_enabled)
+		blk_mq_poll_until(disk->queue, &done.done);
 	wait_for_completion(&done);
 	return bio->status;
 }

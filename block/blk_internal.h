@@ -83,6 +83,11 @@ void blk_mq_complete_send(struct request *rq, unsigned int cpu);
 void blk_mq_dispatch_list(struct blk_mq_hw_ctx *hctx, struct list_head *list);
 /* Poll every POLL queue of q, this CPU's first; completions found. */
 int blk_mq_poll_all(struct request_queue *q);
+/*
+ * A polled bio's waiter: poll q (blk_mq_poll_all) until *done, a
+ * completion's done count, is set. Nothing else reaps a poll queue.
+ */
+void blk_mq_poll_until(struct request_queue *q, const unsigned int *done);
 /* Build (or rebuild) the set's CPU maps from its queue counts. */
 void blk_mq_update_queue_maps(struct blk_mq_tag_set *set);
 /* The active CPUs hctx serves under set's current maps, into cpus. */

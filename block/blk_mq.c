@@ -692,6 +692,13 @@ int blk_mq_poll_all(struct request_queue *q)
 	return found;
 }
 
+void blk_mq_poll_until(struct request_queue *q, const unsigned int *done)
+{
+	while (!READ_ONCE(*done))
+		if (!blk_mq_poll_all(q))
+			cpu_relax();
+}
+
 /* --- tag sets, queues, hardware contexts --------------------------------------- */
 
 void blk_mq_update_queue_maps(struct blk_mq_tag_set *set)

@@ -103,11 +103,8 @@ int blk_rw_wait(struct gendisk *disk, u8 op, u64 sector, struct blk_rw_buf *buf,
 	submit_bio(&io->bio);
 	if (plug)
 		blk_flush_plug(plug);
-	if (flags & REQ_POLLED) {
-		while (!READ_ONCE(io->done.done))
-			if (!blk_mq_poll_all(disk->queue))
-				cpu_relax();
-	}
+	if (flags & REQ_POLLED)
+		blk_mq_poll_until(disk->queue, &io->done.done);
 	while (!wait_for_completion_timeout(&io->done, BLK_RW_STOP_POLL_NS)) {
 		if (!stop || !stop())
 			continue;

@@ -178,9 +178,7 @@ static s64 dio_wait(struct dio *d, struct request_queue *q)
 
 		if (plug)
 			blk_flush_plug(plug);
-		while (!READ_ONCE(d->done.done))
-			if (!blk_mq_poll_all(q))
-				cpu_relax();
+		blk_mq_poll_until(q, &d->done.done);
 	}
 	wait_for_completion(&d->done);
 	return d->error ? d->error : (s64)d->bytes;

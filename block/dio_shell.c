@@ -297,9 +297,8 @@ static int dio_cmd_run(struct dio_cmd *c, struct dio_target *t, const char *name
 		     c->async ? dio_shell_end_io : NULL, &what);
 	if (c->async && ret == 0) {
 		/* polled bios end only when their queue is polled: this waiter does it */
-		while (c->hipri && !READ_ONCE(w.done.done))
-			if (!blk_mq_poll_all(t->disk->queue))
-				cpu_relax();
+		if (c->hipri)
+			blk_mq_poll_until(t->disk->queue, &w.done.done);
 		wait_for_completion(&w.done);
 		ret = w.result;
 	}
