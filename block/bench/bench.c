@@ -106,6 +106,7 @@ struct bench_job {
 	struct bench_slot *done;	/* completed, not yet reaped; pushed by end_io */
 	volatile bool waiting;		/* asleep on wait for completions */
 	struct wait_queue wait;
+	u64 hybrid_ns;			/* poll_delay=0: the sleep before spinning (0: not yet set) */
 	struct bench_region regions[BENCH_MAX_DEVS];
 	unsigned int next_region;	/* round robin */
 	u64 seq_pos;			/* sequential: next offset within the region */
@@ -479,29 +480,68 @@ static void job_poll_devices(struct bench_job *job)
 		blk_mq_poll(job->regions[i].disk->queue);
 }
 
+/*
+ * poll_delay=0: how long to sleep before spinning. It starts as Linux's
+ * io_poll_delay=0 does, at half the mean completion time so far, then
+ * follows what each wait shows: a completion already there at the first
+ * poll after the sleep means the sleep (and the timer's lateness on top of
+ * it) overshot, so it shrinks by a quarter; a spin after the sleep means
+ * room was left, and it grows by half that spin. Linux's rule alone feeds
+ * the timer's lateness back into the mean it halves: under TCG, where a
+ * wake-up comes some 100 us late, each I/O ended up waiting twice that.
+ */
+static u64 job_hybrid_sleep_ns(struct bench_job *job)
+{
+	if (!job->hybrid_ns) {
+		const struct bench_dir_result *d = job->res->dir;
+		u64 n = d[BENCH_DIR_READ].lat.count + d[BENCH_DIR_WRITE].lat.count;
+
+		if (!n)
+			return 0;
+		job->hybrid_ns = (d[BENCH_DIR_READ].lat.sum + d[BENCH_DIR_WRITE].lat.sum) / n / 2 + 1;
+	}
+	return job->hybrid_ns;
+}
+
+static void job_hybrid_adjust(struct bench_job *job, bool spun, u64 spin_ns)
+{
+	if (!job->hybrid_ns)
+		return;
+	if (!spun)
+		job->hybrid_ns -= job->hybrid_ns / 4;
+	else
+		job->hybrid_ns += spin_ns / 2;
+	job->hybrid_ns = min(max(job->hybrid_ns, 1ULL), 1000000ULL);
+}
+
 /* Wait for at least one completion: poll, or sleep until end_io wakes us. */
 static void job_wait_completion(struct bench_job *job)
 {
 	if (job->cfg->hipri) {
 		s32 delay = job->cfg->poll_delay_us;
+		u64 ns = 0, woke = 0;
+		bool spun = false;
 
 		/*
 		 * Hybrid polling (Linux's io_poll_delay): sleep through most of
 		 * the wait, so the CPU (or, in a VM, the host thread that runs
 		 * the device) is not spent spinning, then spin for the rest.
 		 */
-		if (delay >= 0) {
-			const struct bench_dir_result *d = job->res->dir;
-			u64 n = d[BENCH_DIR_READ].lat.count + d[BENCH_DIR_WRITE].lat.count;
-			/* the mean completion time so far, from the latency histograms */
-			u64 ns = delay ? (u64)delay * 1000 :
-				 n ? (d[BENCH_DIR_READ].lat.sum + d[BENCH_DIR_WRITE].lat.sum) / n / 2 : 0;
-
-			if (ns)
-				thread_sleep_ns(ns);
+		if (delay > 0)
+			ns = (u64)delay * 1000;
+		else if (delay == 0)
+			ns = job_hybrid_sleep_ns(job);
+		if (ns) {
+			thread_sleep_ns(ns);
+			woke = time_ns();
 		}
-		while (!READ_ONCE(job->done))
+		job_poll_devices(job);
+		while (!READ_ONCE(job->done)) {
+			spun = true;
 			job_poll_devices(job);
+		}
+		if (delay == 0 && woke)
+			job_hybrid_adjust(job, spun, spun ? time_ns() - woke : 0);
 		return;
 	}
 	__atomic_store_n(&job->waiting, true, __ATOMIC_SEQ_CST);
