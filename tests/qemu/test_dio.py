@@ -310,6 +310,12 @@ def test_hipri_polled(m, disks):
         assert job["error"] == 0 and job["read"]["total_ios"] > 0, r
         # every I/O reaped by polling: at most a stray interrupt (a timer's, none of the disk's)
         assert job["stork"]["exits"]["irq"] * 20 < job["read"]["total_ios"], job["stork"]
+    # hybrid polling (sleep, then spin): the same data, every I/O reaped
+    r = bench_json(m, "bench vdb1:/data.bin rw=randread bs=4k size=512k iodepth=1 engine=dio "
+                   "hipri poll_delay=0 verify=crc32c verify_gen=7 runtime=1 time_based")
+    job = r["jobs"][0]
+    assert job["error"] == 0 and job["read"]["total_ios"] > 0, r
+    assert job["stork"]["verify_errors"] == 0, r["jobs"][0]["stork"]
     # and the interrupt-driven read of the same file takes one interrupt per I/O or so
     r = bench_json(m, "bench vda:/data.bin rw=randread bs=4k size=512k engine=dio runtime=1 "
                    "time_based verify=crc32c verify_gen=7")["jobs"][0]
