@@ -310,6 +310,8 @@ void blk_mq_start_hw_queue(struct blk_mq_hw_ctx *hctx)
  * locked instruction (a full barrier) and the drain sets INACTIVE with one
  * before it counts busy tags: it sees our tag, or we see its bit.
  */
+static int blk_mq_poll_hctx(struct blk_mq_hw_ctx *hctx);
+
 static __always_inline struct request *blk_mq_wait_tag(struct request_queue *q, struct blk_plug *plug,
 				       struct blk_mq_hw_ctx **hctxp, struct blk_mq_ctx **ctxp)
 {
@@ -324,14 +326,26 @@ static __always_inline struct request *blk_mq_wait_tag(struct request_queue *q, 
 		if (plug)
 			blk_flush_plug(plug);
 		/* hctx stays valid: our count in ctx keeps a resize from starting */
-		wait_event(hctx->tags->wait, (rq = blk_mq_get_tag(hctx, ctx)) != NULL);
-		/*
-		 * A put may have spent its wake-up on us while we were taking
-		 * a tag on our own: pass it on, or a sleeper could miss a
-		 * free tag.
-		 */
-		if (!list_empty(&hctx->tags->wait.waiters))
-			wake_up_one(&hctx->tags->wait);
+		if (type == HCTX_TYPE_POLL) {
+			/*
+			 * A polled request ends only when someone polls its queue:
+			 * asleep here, we would wait for completions nobody reaps
+			 * (until the timeout handler found them, 30 s later). Reap
+			 * them ourselves until a tag is free.
+			 */
+			while (!(rq = blk_mq_get_tag(hctx, ctx)))
+				if (!blk_mq_poll_hctx(hctx))
+					cpu_relax();
+		} else {
+			wait_event(hctx->tags->wait, (rq = blk_mq_get_tag(hctx, ctx)) != NULL);
+			/*
+			 * A put may have spent its wake-up on us while we were
+			 * taking a tag on our own: pass it on, or a sleeper
+			 * could miss a free tag.
+			 */
+			if (!list_empty(&hctx->tags->wait.waiters))
+				wake_up_one(&hctx->tags->wait);
+		}
 		preempt_disable();
 		if (likely(!hctx_test_bit(hctx, BLK_MQ_S_INACTIVE)))
 			break;

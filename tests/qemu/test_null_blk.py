@@ -137,3 +137,18 @@ def test_nullb_del_under_bench(boot):
     grew = {k: (slab0.get(k, 0), v) for k, v in slab1.items() if v > slab0.get(k, 0)}
     assert not grew, grew
     assert free1 >= free0, (free0, free1)
+
+
+def test_polled_iodepth_above_tag_depth(boot):
+    """A polled submitter that runs out of tags reaps its own poll queue while
+    it waits: asleep, it waited for completions nobody polled for, until the
+    30 s request timeout found them. Depth 8, iodepth 64, both directions,
+    data verified, and no request ever reaches its timeout."""
+    m = boot(smp=2)
+    name = m.run("nullb add size=16m queues=1 poll_queues=1 memory_backed=1 depth=8")
+    for rw in ("write", "read"):
+        # well under the 30 s a stall lasted
+        out = m.run(f"bench {name} rw={rw} bs=4k size=4m iodepth=64 engine=poll "
+                    f"verify=crc32c verify_gen=3 --quiet", timeout=25)
+        assert "error" not in out and "verify errors" not in out, out
+    assert "timed out" not in m.log and "timed-out" not in m.log, m.log[-2000:]
