@@ -22,6 +22,18 @@ struct bench_opt {
 
 #define opt_error(...) ({ snprintf(err, errlen, __VA_ARGS__); -EINVAL; })
 
+/* A flag as fio takes it: "name" alone sets it, name=1 or name=0 says which. */
+static int opt_flag(bool *flag, const char *name, const char *val, char *err, size_t errlen)
+{
+	if (!val) {
+		*flag = true;
+		return 0;
+	}
+	if (parse_bool(val, flag))
+		return opt_error("%s=%s: expected 1 or 0", name, val);
+	return 0;
+}
+
 static int need_value(const char *name, const char *val, char *err, size_t errlen)
 {
 	if (!val || !*val)
@@ -305,13 +317,7 @@ static int opt_serialize(struct bench_config *cfg, const char *val, char *err, s
 
 static int opt_time_based(struct bench_config *cfg, const char *val, char *err, size_t errlen)
 {
-	if (!val) {
-		cfg->time_based = true;
-		return 0;
-	}
-	if (parse_bool(val, &cfg->time_based))
-		return opt_error("time_based=%s: expected 1 or 0", val);
-	return 0;
+	return opt_flag(&cfg->time_based, "time_based", val, err, errlen);
 }
 
 static int opt_size(struct bench_config *cfg, const char *val, char *err, size_t errlen)
@@ -457,36 +463,18 @@ static int opt_randseed(struct bench_config *cfg, const char *val, char *err, si
 
 static int opt_randrepeat(struct bench_config *cfg, const char *val, char *err, size_t errlen)
 {
-	if (!val) {
-		cfg->randrepeat = true;
-		return 0;
-	}
-	if (parse_bool(val, &cfg->randrepeat))
-		return opt_error("randrepeat=%s: expected 1 or 0", val);
-	return 0;
+	return opt_flag(&cfg->randrepeat, "randrepeat", val, err, errlen);
 }
 
 /* fio's flag: random offsets drawn with repeats instead of the once-per-pass map */
 static int opt_norandommap(struct bench_config *cfg, const char *val, char *err, size_t errlen)
 {
-	if (!val) {
-		cfg->norandommap = true;
-		return 0;
-	}
-	if (parse_bool(val, &cfg->norandommap))
-		return opt_error("norandommap=%s: expected 1 or 0", val);
-	return 0;
+	return opt_flag(&cfg->norandommap, "norandommap", val, err, errlen);
 }
 
 static int opt_hipri(struct bench_config *cfg, const char *val, char *err, size_t errlen)
 {
-	if (!val) {
-		cfg->hipri = true;
-		return 0;
-	}
-	if (parse_bool(val, &cfg->hipri))
-		return opt_error("hipri=%s: expected 1 or 0", val);
-	return 0;
+	return opt_flag(&cfg->hipri, "hipri", val, err, errlen);
 }
 
 static int opt_name(struct bench_config *cfg, const char *val, char *err, size_t errlen)
@@ -558,49 +546,23 @@ static int opt_output_format(struct bench_config *cfg, const char *val, char *er
 /* fio's disable_slat= and disable_lat=: fewer stamps and histograms per I/O */
 static int opt_disable_slat(struct bench_config *cfg, const char *val, char *err, size_t errlen)
 {
-	if (!val) {
-		cfg->disable_slat = true;
-		return 0;
-	}
-	if (parse_bool(val, &cfg->disable_slat))
-		return opt_error("disable_slat=%s: expected 1 or 0", val);
-	return 0;
+	return opt_flag(&cfg->disable_slat, "disable_slat", val, err, errlen);
 }
 
 static int opt_disable_lat(struct bench_config *cfg, const char *val, char *err, size_t errlen)
 {
-	if (!val) {
-		cfg->disable_lat = true;
-		return 0;
-	}
-	if (parse_bool(val, &cfg->disable_lat))
-		return opt_error("disable_lat=%s: expected 1 or 0", val);
-	return 0;
+	return opt_flag(&cfg->disable_lat, "disable_lat", val, err, errlen);
 }
 
 /* fio's: percentiles of slat and of lat as well as of clat (buckets per I/O) */
-static int opt_slat_percentiles(struct bench_config *cfg, const char *val, char *err,
-				size_t errlen)
+static int opt_slat_percentiles(struct bench_config *cfg, const char *val, char *err, size_t errlen)
 {
-	if (!val) {
-		cfg->slat_percentiles = true;
-		return 0;
-	}
-	if (parse_bool(val, &cfg->slat_percentiles))
-		return opt_error("slat_percentiles=%s: expected 1 or 0", val);
-	return 0;
+	return opt_flag(&cfg->slat_percentiles, "slat_percentiles", val, err, errlen);
 }
 
-static int opt_lat_percentiles(struct bench_config *cfg, const char *val, char *err,
-			       size_t errlen)
+static int opt_lat_percentiles(struct bench_config *cfg, const char *val, char *err, size_t errlen)
 {
-	if (!val) {
-		cfg->lat_percentiles = true;
-		return 0;
-	}
-	if (parse_bool(val, &cfg->lat_percentiles))
-		return opt_error("lat_percentiles=%s: expected 1 or 0", val);
-	return 0;
+	return opt_flag(&cfg->lat_percentiles, "lat_percentiles", val, err, errlen);
 }
 
 static const struct bench_opt bench_opts[] = {
