@@ -300,18 +300,19 @@ void blk_mq_start_hw_queue(struct blk_mq_hw_ctx *hctx)
 
 /* --- submission ------------------------------------------------------------ */
 
+static int blk_mq_poll_hctx(struct blk_mq_hw_ctx *hctx);
+
 /*
- * Sleep until a tag is free on *hctxp; preemption off on entry and on
+ * Wait until a tag is free on *hctxp; preemption off on entry and on
  * return, with *hctxp and *ctxp the queue the tag is from and a software
  * queue of the submitter. A drain (blk_mq_hotplug.c) knows that no submitter still holds
  * an old map between reading it and taking a tag without sleeping, but a
  * sleeper may wake on a queue that went INACTIVE meanwhile: it gives the
  * tag back and takes one on its ctx's new map. The tag was taken with a
  * locked instruction (a full barrier) and the drain sets INACTIVE with one
- * before it counts busy tags: it sees our tag, or we see its bit.
+ * before it counts busy tags: it sees our tag, or we see its bit. On a
+ * poll queue it polls instead of sleeping (below).
  */
-static int blk_mq_poll_hctx(struct blk_mq_hw_ctx *hctx);
-
 static __always_inline struct request *blk_mq_wait_tag(struct request_queue *q, struct blk_plug *plug,
 				       struct blk_mq_hw_ctx **hctxp, struct blk_mq_ctx **ctxp)
 {

@@ -487,8 +487,9 @@ static void job_poll_devices(struct bench_job *job)
  * poll after the sleep means the sleep (and the timer's lateness on top of
  * it) overshot, so it shrinks by a quarter; a spin after the sleep means
  * room was left, and it grows by half that spin. Linux's rule alone feeds
- * the timer's lateness back into the mean it halves: under TCG, where a
- * wake-up comes some 100 us late, each I/O ended up waiting twice that.
+ * the timer's lateness back into the mean it halves, and settles where an
+ * I/O takes twice that lateness (under TCG: 2.2k IOPS where classic
+ * polling made 14k).
  */
 static u64 job_hybrid_sleep_ns(struct bench_job *job)
 {
@@ -503,10 +504,9 @@ static u64 job_hybrid_sleep_ns(struct bench_job *job)
 	return job->hybrid_ns;
 }
 
+/* After a sleep of hybrid_ns: spun, for spin_ns, or found a completion at once. */
 static void job_hybrid_adjust(struct bench_job *job, bool spun, u64 spin_ns)
 {
-	if (!job->hybrid_ns)
-		return;
 	if (!spun)
 		job->hybrid_ns -= job->hybrid_ns / 4;
 	else
