@@ -88,10 +88,11 @@ static void __noreturn kmain_late(void)
 	/* this context becomes CPU 0's first thread; it goes on as the shell */
 	sched_init();
 	acpi_init();
-	time_calibrate_late();
 	/* interrupts: local APICs, IPIs, the per-CPU timer, then the console's IRQ */
 	apic_init_bsp();
 	apic_init_cpu();
+	/* the TSC against every clock; the APIC timer's rate in the same windows */
+	time_calibrate_late(clockevent_rider());
 	ipi_init();
 	clockevent_init_cpu();
 	if (ioapic_init() == 0)

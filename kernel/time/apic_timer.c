@@ -4,8 +4,10 @@
  * written as an absolute TSC value to IA32_TSC_DEADLINE, so no calibration
  * is needed and no precision is lost. Without it the timer counts down a
  * 32-bit initial count at the APIC bus clock / 16, whose rate is measured
- * once against the TSC; a deadline beyond the counter's reach is clamped and
- * the timer code re-arms when the early interrupt finds nothing due.
+ * once against the TSC, in the TSC's own calibration windows at boot
+ * (clockevent_rider) or, when those had no clock, in one of its own; a
+ * deadline beyond the counter's reach is clamped and the timer code re-arms
+ * when the early interrupt finds nothing due.
  *
  * timer.c may arm timers before the APIC is up (sched_init() does); those
  * calls are dropped, and clockevent_init_cpu() fires once at once so that
@@ -61,8 +63,38 @@ static u32 apic_timer_sample(u64 *tsc)
 	return best;
 }
 
+/* The count turned round to go up, for the TSC's calibration windows. */
+static u64 apic_timer_rider_sample(u64 *tsc)
+{
+	return 0xffffffffU - apic_timer_sample(tsc);
+}
+
+static struct time_rider apic_timer_rider = {
+	.sample = apic_timer_rider_sample, .mask = 0xffffffffU,
+};
+
+static void apic_timer_count_masked(void)
+{
+	apic_reg_write(APIC_TIMER_DIVIDE, APIC_TIMER_DIVIDE_16);
+	apic_reg_write(APIC_LVT_TIMER, APIC_LVT_MASKED | APIC_TIMER_ONESHOT | VECTOR_TIMER);
+	apic_reg_write(APIC_TIMER_INITIAL, 0xffffffff);
+}
+
+struct time_rider *clockevent_rider(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (c & CPUID1_ECX_TSC_DEADLINE)
+		return NULL;
+	/* 2^32 ticks: over 40 s at a 100 MHz timer, far beyond the windows */
+	apic_timer_count_masked();
+	return &apic_timer_rider;
+}
+
 /*
- * Count the APIC timer down (masked) for CALIBRATE_NS of TSC time, between
+ * Without a rider's figure (no clock for the TSC's windows): count the APIC
+ * timer down (masked) for CALIBRATE_NS of TSC time, between
  * two reads of its count each stamped with the TSC, so that neither the
  * start's register write nor a read's latency is in the interval: then 2 ms
  * are as good as the 10 of the first version (at QEMU's 62.5 MHz 125000
@@ -74,9 +106,7 @@ static u64 apic_timer_measure_khz(void)
 	u64 t0, t1, ns;
 	u32 c0, c1;
 
-	apic_reg_write(APIC_TIMER_DIVIDE, APIC_TIMER_DIVIDE_16);
-	apic_reg_write(APIC_LVT_TIMER, APIC_LVT_MASKED | APIC_TIMER_ONESHOT | VECTOR_TIMER);
-	apic_reg_write(APIC_TIMER_INITIAL, 0xffffffff);
+	apic_timer_count_masked();
 	c0 = apic_timer_sample(&t0);
 	ndelay(CALIBRATE_NS);
 	c1 = apic_timer_sample(&t1);
@@ -94,7 +124,10 @@ static void clockevent_init_once(void)
 	cpuid(1, 0, &a, &b, &c, &d);
 	tsc_deadline = c & CPUID1_ECX_TSC_DEADLINE;
 	if (!tsc_deadline) {
-		lapic_timer_khz = apic_timer_measure_khz();
+		apic_reg_write(APIC_TIMER_INITIAL, 0);
+		lapic_timer_khz = apic_timer_rider.khz;
+		if (!lapic_timer_khz)
+			lapic_timer_khz = apic_timer_measure_khz();
 		if (!lapic_timer_khz)
 			panic("apic timer: it does not count");
 		lapic_ticks_per_ns = (lapic_timer_khz << 32) / NSEC_PER_MSEC;

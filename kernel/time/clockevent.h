@@ -9,6 +9,13 @@
 
 #include "lib/types.h"
 
+struct time_rider;
+/*
+ * Boot CPU, after apic_init_cpu() and before time_calibrate_late(): start
+ * the APIC timer counting for the TSC's calibration windows to measure;
+ * NULL in TSC-deadline mode, which needs no rate.
+ */
+struct time_rider *clockevent_rider(void);
 /* Every CPU, after apic_init_cpu(): set up its timer and program the pending timers. */
 void clockevent_init_cpu(void);
 /* Interrupt this CPU at (or just after) deadline_ns on the time_ns() clock. */

@@ -7,13 +7,15 @@
  *   is seen to count; QEMU's `pit=off` and many new machines have none),
  *   else a guess, so that time moves until ACPI is read;
  * - time_calibrate_late(), once ACPI has been parsed: measured against every
- *   clock there is (the HPET, the ACPI PM timer, the PIT again; the median
- *   of three 2 ms windows, every clock read in each), and the candidates, CPUID's rate among them, vote
- *   (tsc_calibrate.c): the rate most of them agree with wins, a candidate
- *   that disagrees is named in the log, and when nothing can be measured
- *   the log says so in an error line. This runs before the local APIC timer
- *   is calibrated and before the other CPUs are started, whose INIT/SIPI
- *   delays need a true rate.
+ *   clock there is (the HPET, the ACPI PM timer, the PIT again; every clock
+ *   read in the same 2 ms window, and two more windows for a median when
+ *   the first one's clocks disagree or only one clock answers), and the
+ *   candidates, CPUID's rate among them, vote (tsc_calibrate.c): the rate
+ *   most of them agree with wins, a candidate that disagrees is named in
+ *   the log, and when nothing can be measured the log says so in an error
+ *   line. The local APIC timer rides in the same windows (struct
+ *   time_rider): its rate comes out against the rate voted for, without a
+ *   window of its own. This runs before the other CPUs are started.
  *
  * Every measurement is bounded twice: the reference must be seen to count
  * within a few thousand reads, and the measurement gives up after 2^34 TSC
@@ -39,13 +41,14 @@
 /*
  * 2 ms against a reference of at least the PIT's 1.19 MHz is 2386 ticks,
  * under 0.05 % of rounding, far inside the 2 % the candidates must agree
- * within; three runs keep a median that one disturbed run cannot move.
- * The clocks share each window, so all of it is 6 ms of the boot (it was
- * 60, a third of an 8-CPU boot, with 5 runs of 4 ms per clock), and 2 ms
- * for the provisional rate (one window against the PIT).
+ * within. The clocks share each window, and one window is enough when two
+ * or more clocks agree in it; else three keep a median that one disturbed
+ * run cannot move (tsc_khz_measure). It was 60 ms of the boot with 5 runs
+ * of 4 ms per clock, then 6 with three shared windows; now 2, and 2 ms for
+ * the provisional rate (one window against the PIT).
  */
 #define CALIBRATE_MS	2
-#define CALIBRATE_RUNS	3	/* per clock, the median kept */
+#define CALIBRATE_RUNS	3	/* at most, per clock, the median kept */
 #define SAMPLE_TRIES	3	/* reads per sample, the tightest kept */
 #define COUNT_PROBES	10000	/* reads within which a live counter must change */
 #define MEASURE_LIMIT	(1ULL << 34)	/* TSC cycles: 8 s at 2 GHz, 1.7 s at 10 GHz */
@@ -232,19 +235,28 @@ static bool pmtmr_start(struct tsc_probe *p)
 	return tsc_probe_counts(p);
 }
 
+/* What a rider counted over one window: 0 ticks when it did not count. */
+struct rider_run {
+	u64 ticks, cycles;
+};
+
 /*
  * One window, interrupts off: every clock of probes sampled in turn until
  * each has counted CALIBRATE_MS, each clock's TSC rate from its own first
  * and last sample. The clocks are independent, so measuring them over the
  * same 2 ms costs 2 ms, not 2 ms each. Gives up after MEASURE_LIMIT TSC
- * cycles (a clock that stopped); a clock that did not finish gets 0.
+ * cycles (a clock that stopped); a clock that did not finish gets 0. The
+ * rider (if any) is sampled before the first clock and after the last.
  */
-static void tsc_probe_window(struct tsc_probe *probes, int n)
+static void tsc_probe_window(struct tsc_probe *probes, int n, struct time_rider *rider,
+			     struct rider_run *rr)
 {
 	unsigned long flags = irq_save();
-	u64 start = rdtsc();
+	u64 start = rdtsc(), r0 = 0, rt0 = 0;
 	int left = n;
 
+	if (rider)
+		r0 = rider->sample(&rt0);
 	for (int i = 0; i < n; i++) {
 		probes[i].c0 = tsc_probe_sample(&probes[i], &probes[i].t0);
 		probes[i].khz = 0;
@@ -267,6 +279,12 @@ static void tsc_probe_window(struct tsc_probe *probes, int n)
 			left--;
 		}
 	}
+	if (rider) {
+		u64 rt1, r1 = rider->sample(&rt1);
+
+		*rr = (struct rider_run){ .ticks = n && !left ? (r1 - r0) & rider->mask : 0,
+					  .cycles = rt1 - rt0 };
+	}
 	irq_restore(flags);
 }
 
@@ -282,13 +300,33 @@ static void tsc_runs_sort(u64 *runs, int n)
 		}
 }
 
+/* Two or more clocks measured in run r, and every two of them agree. */
+static bool tsc_run_agrees(u64 runs[TSC_REF_COUNT][CALIBRATE_RUNS], int r)
+{
+	int measured = 0;
+
+	for (int i = 0; i < TSC_REF_COUNT; i++) {
+		if (!runs[i][r])
+			continue;
+		measured++;
+		for (int j = 0; j < i; j++)
+			if (runs[j][r] && !tsc_khz_agree(runs[i][r], runs[j][r]))
+				return false;
+	}
+	return measured >= 2;
+}
+
 /*
- * The median of CALIBRATE_RUNS windows per clock, all clocks measured in
- * the same windows: one run the CPU was taken from (an SMI, a host
- * preempting a virtual CPU) or that read a bad count (emulated PITs do) is
- * thrown out whichever way it is wrong. A clock that failed any run gets 0.
+ * Every clock measured in the same windows. A read the CPU was taken from
+ * in the middle (an SMI, a host preempting a virtual CPU) is already thrown
+ * out by tsc_probe_sample, so one window is enough when two or more clocks
+ * were measured in it and agree. When they do not (emulated PITs read bad
+ * counts) or only one clock answered, two more windows are taken and each
+ * clock's median kept: one bad run cannot move it, whichever way it is
+ * wrong. A clock that failed any run gets 0. Returns the windows taken.
  */
-static void tsc_khz_measure(u64 khz[TSC_REF_COUNT])
+static int tsc_khz_measure(u64 khz[TSC_REF_COUNT], struct time_rider *rider,
+			   struct rider_run rr[CALIBRATE_RUNS])
 {
 	struct tsc_probe probes[3];
 	u64 runs[TSC_REF_COUNT][CALIBRATE_RUNS] = { { 0 } };
@@ -296,8 +334,9 @@ static void tsc_khz_measure(u64 khz[TSC_REF_COUNT])
 	struct tsc_probe hpet, pmtmr;
 	bool have_hpet = hpet_start(&hpet);
 	bool have_pmtmr = pmtmr_start(&pmtmr);
+	int nruns = CALIBRATE_RUNS;
 
-	for (int r = 0; r < CALIBRATE_RUNS; r++) {
+	for (int r = 0; r < nruns; r++) {
 		int n = 0;
 		bool have_pit;
 
@@ -310,7 +349,7 @@ static void tsc_khz_measure(u64 khz[TSC_REF_COUNT])
 		n += have_pit;
 		if (!have_pit)
 			failed[TSC_REF_PIT] = true;
-		tsc_probe_window(probes, n);
+		tsc_probe_window(probes, n, rider, &rr[r]);
 		if (have_pit)
 			pit_stop(&probes[n - 1]);
 		for (int i = 0; i < n; i++) {
@@ -318,6 +357,8 @@ static void tsc_khz_measure(u64 khz[TSC_REF_COUNT])
 			if (!probes[i].khz)
 				failed[probes[i].ref] = true;
 		}
+		if (r == 0 && tsc_run_agrees(runs, 0))
+			nruns = 1;
 	}
 	if (have_hpet)
 		hpet_stop(&hpet);
@@ -328,9 +369,25 @@ static void tsc_khz_measure(u64 khz[TSC_REF_COUNT])
 		khz[ref] = 0;
 		if (!present || failed[ref])
 			continue;
-		tsc_runs_sort(runs[ref], CALIBRATE_RUNS);
-		khz[ref] = runs[ref][CALIBRATE_RUNS / 2];
+		tsc_runs_sort(runs[ref], nruns);
+		khz[ref] = runs[ref][nruns / 2];
 	}
+	return nruns;
+}
+
+/* The rider's rate at the TSC rate chosen: the median of the windows, 0 if one did not count. */
+static u64 rider_khz(const struct rider_run *rr, int nruns)
+{
+	u64 khz[CALIBRATE_RUNS];
+
+	for (int r = 0; r < nruns; r++) {
+		if (!rr[r].ticks || !rr[r].cycles)
+			return 0;
+		/* ticks per ms = ticks / (cycles / cycles-per-ms); ticks < 2^32, kHz < 2^26 */
+		khz[r] = rr[r].ticks * tsc_khz / rr[r].cycles;
+	}
+	tsc_runs_sort(khz, nruns);
+	return khz[nruns / 2];
 }
 
 static void time_set_khz(u64 khz)
@@ -378,25 +435,28 @@ static void tsc_report(const u64 khz[TSC_REF_COUNT], const struct tsc_result *r)
 	}
 }
 
-void time_calibrate_late(void)
+void time_calibrate_late(struct time_rider *rider)
 {
 	u64 khz[TSC_REF_COUNT] = { 0 };
+	struct rider_run rr[CALIBRATE_RUNS] = { { 0 } };
 	struct tsc_result r;
 	u64 now_tsc, now_ns;
+	int nruns = tsc_khz_measure(khz, rider, rr);
 
-	tsc_khz_measure(khz);
 	khz[TSC_REF_CPUID] = cpuid_khz;
 	tsc_calibrate_choose(khz, cpuid_exact, &r);
 	tsc_report(khz, &r);
-	if (r.verdict == TSC_NO_CLOCK)
-		return;
-	/* continue from the time reached so far, at the new rate */
-	now_tsc = rdtsc();
-	now_ns = base_ns + tsc_to_ns(now_tsc - base_tsc);
-	base_tsc = now_tsc;
-	base_ns = now_ns;
-	time_set_khz(r.khz);
-	tsc_source = tsc_ref_name(r.source);
+	if (r.verdict != TSC_NO_CLOCK) {
+		/* continue from the time reached so far, at the new rate */
+		now_tsc = rdtsc();
+		now_ns = base_ns + tsc_to_ns(now_tsc - base_tsc);
+		base_tsc = now_tsc;
+		base_ns = now_ns;
+		time_set_khz(r.khz);
+		tsc_source = tsc_ref_name(r.source);
+	}
+	if (rider)
+		rider->khz = rider_khz(rr, nruns);
 }
 
 void time_init(void)
@@ -408,7 +468,7 @@ void time_init(void)
 		struct tsc_probe pit;
 
 		if (pit_start(&pit)) {
-			tsc_probe_window(&pit, 1);
+			tsc_probe_window(&pit, 1, NULL, NULL);
 			pit_stop(&pit);
 			tsc_khz = pit.khz;
 		}

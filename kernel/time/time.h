@@ -18,10 +18,24 @@ extern u64 boot_tsc;	/* TSC at kernel entry, written by boot/entry.S */
 /* calibrate the TSC; silent, so that it can run before the command line is read */
 void time_init(void);
 /*
- * After acpi_init(), before other CPUs run or interrupts are on: measure the
- * TSC against the HPET when CPUID did not give its frequency.
+ * A counter measured in the late calibration's own windows, against the
+ * TSC (the local APIC timer: one set of windows for both). sample() gives a
+ * count that goes up within mask, stamped with the TSC midway through its
+ * read; khz is set to its rate at the TSC rate chosen, the median of the
+ * windows, or 0 when it did not count.
  */
-void time_calibrate_late(void);
+struct time_rider {
+	u64 (*sample)(u64 *tsc);
+	u64 mask;
+	u64 khz;
+};
+
+/*
+ * After acpi_init(), before other CPUs run or interrupts are on: measure the
+ * TSC against every clock there is and vote; rider (may be NULL) is measured
+ * in the same windows.
+ */
+void time_calibrate_late(struct time_rider *rider);
 u64 time_ns(void);
 /* The TSC value at which time_ns() reaches ns (for TSC-deadline timers). */
 u64 time_ns_to_tsc(u64 ns);
