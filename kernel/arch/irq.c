@@ -33,6 +33,12 @@ struct irq_action {
 	 * recall it), so one here is counted, not warned about.
 	 */
 	bool freed;
+	/*
+	 * Dynamic vectors: the CPU's count of this vector when it was last
+	 * allocated or freed, so that `irqs` shows each handler its own
+	 * interrupts, not those of the vector's earlier owners.
+	 */
+	u64 base;
 };
 
 /* One per CPU; written by the owning CPU (counts) or under irq_lock (the rest). */
@@ -165,6 +171,7 @@ int irq_alloc_vector(unsigned int cpu, irq_handler_fn fn, void *arg, const char 
 		a->arg = arg;
 		a->name = name;
 		a->freed = false;
+		a->base = READ_ONCE(ic->count[v]);
 		__atomic_store_n(&a->fn, fn, __ATOMIC_RELEASE);
 	}
 	spin_unlock_irqrestore(&irq_lock, flags);
@@ -184,6 +191,7 @@ void irq_free_vector(unsigned int cpu, u8 vector)
 
 		WRITE_ONCE(a->freed, true);
 		__atomic_store_n(&a->fn, NULL, __ATOMIC_RELEASE);
+		a->base = READ_ONCE(ic->count[vector]);
 	} else
 		pr_warn("irq: freeing vector %#x of CPU %u, which is not allocated\n", vector, cpu);
 	spin_unlock_irqrestore(&irq_lock, flags);
@@ -224,37 +232,30 @@ u64 irq_count(unsigned int cpu, u8 vector)
 
 /* --- the irqs command ---------------------------------------------------- */
 
-/*
- * The name of vector v: the shared one, or for a dynamic vector the names it
- * has on each CPU that allocated it, comma-separated (call with irq_lock).
- */
-static void irq_vector_name_locked(unsigned int v, char *buf, size_t size)
+bool irq_vector_row(unsigned int v, int cpu, char *name, size_t size, u64 *count)
 {
-	unsigned int cpu;
+	struct irq_cpu *ic = cpu >= 0 && cpu < MAX_CPUS ? irq_cpus[cpu] : NULL;
+	unsigned long flags;
+	bool shown;
 
-	buf[0] = 0;
-	if (!vector_is_dynamic(v)) {
+	name[0] = 0;
+	*count = 0;
+	if (v >= IDT_VECTORS || vector_is_dynamic(v) != (cpu >= 0) || (cpu >= 0 && !ic))
+		return false;
+	flags = spin_lock_irqsave(&irq_lock);
+	if (cpu < 0) {
 		if (shared[v].fn || v == VECTOR_SPURIOUS)
-			strlcpy(buf, shared[v].name ? shared[v].name : "?", size);
-		return;
+			strlcpy(name, shared[v].name ? shared[v].name : "?", size);
+		shown = name[0];
+	} else {
+		const struct irq_action *a = &ic->dynamic[v - VECTOR_DYNAMIC_FIRST];
+
+		/* a name is kept, not copied: read only while the vector is allocated */
+		if (vector_map_is_used(&ic->map, v))
+			strlcpy(name, a->name ? a->name : "?", size);
+		*count = READ_ONCE(ic->count[v]) - a->base;
+		shown = name[0] || *count;
 	}
-	for_each_online_cpu(cpu) {
-		struct irq_cpu *ic = irq_cpus[cpu];
-		const char *name;
-
-		if (!ic || !vector_map_is_used(&ic->map, v))
-			continue;
-		name = ic->dynamic[v - VECTOR_DYNAMIC_FIRST].name;
-		if (buf[0])
-			strlcat(buf, ",", size);
-		strlcat(buf, name ? name : "?", size);
-	}
-}
-
-void irq_vector_name(unsigned int v, char *buf, size_t size)
-{
-	unsigned long flags = spin_lock_irqsave(&irq_lock);
-
-	irq_vector_name_locked(v, buf, size);
 	spin_unlock_irqrestore(&irq_lock, flags);
+	return shown;
 }

@@ -51,10 +51,14 @@ unsigned int irq_cpu_vectors(unsigned int cpu, char *names, size_t size);
 u64 irq_count(unsigned int cpu, u8 vector);
 
 /*
- * The name of what handles vector v ("" when nothing does): a shared
- * handler's name, or the names of the dynamic handlers on every CPU that
- * has v allocated, joined with commas. For `irqs`.
+ * One row of `irqs`. A legacy or system vector (cpu -1) is one handler on
+ * every CPU: name is its handler's ("" when nothing claims it; counts are
+ * irq_count's). A dynamic vector is a different handler on each CPU (cpu
+ * >= 0): name is the one CPU cpu gave it ("" when free), *count the
+ * interrupts it took there since it was allocated, or since it was freed
+ * (strays). True when the row is worth showing: a handler, or a dynamic
+ * vector's stray interrupts.
  */
-void irq_vector_name(unsigned int v, char *buf, size_t size);
+bool irq_vector_row(unsigned int v, int cpu, char *name, size_t size, u64 *count);
 
 #endif

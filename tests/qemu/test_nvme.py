@@ -224,11 +224,33 @@ def test_two_controllers(boot):
     check_write(m, b, "nvme1n1", 8192, 9, 512)
 
 
+def nvme_irq_rows(m):
+    """`irqs --json`'s rows of nvme0's queue vectors: {(name, cpu): count}.
+    A dynamic vector is one row per CPU, its count in that CPU's column only."""
+    doc = m.run_json("irqs --json")
+    rows = {}
+    for v in doc["vectors"]:
+        if not v["name"].startswith("nvme0-q"):
+            continue
+        cpu = v["cpu"]
+        assert "," not in v["name"] and (v["name"], cpu) not in rows, doc
+        assert all(n == 0 for i, n in enumerate(v["counts"]) if doc["cpus"][i] != cpu), v
+        rows[(v["name"], cpu)] = v["counts"][doc["cpus"].index(cpu)]
+    return rows
+
+
 def test_poll_queues(boot):
     path = image("poll.img", 16 * MIB)
     m = boot(smp=2, nvme=[path], virtio=virtio_disk("boot"))
+    # interrupts on both queues' vectors, before the queues are made again
+    m.run("bench nvme0n1 rw=randread bs=4k runtime=1 iodepth=4 numjobs=2", timeout=60)
+    before = nvme_irq_rows(m)
+    assert len(before) == 2 and all(n >= 100 for n in before.values()), before
     out = m.run("queue nvme0n1 nr_hw_queues=3 poll_queues=1")
     assert not ERROR_RE.match(out), out
+    # the queues' vectors were freed and allocated again: counts start over
+    after = nvme_irq_rows(m)
+    assert len(after) == 2 and all(n < 100 for n in after.values()), (before, after)
     stats = m.run_json("nvme stats nvme0 --json")
     types = [q["type"] for q in stats["queues"]]
     assert types == ["admin", "irq", "irq", "poll"], stats
