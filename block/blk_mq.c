@@ -532,28 +532,22 @@ static inline int blk_mq_complete_target(struct request *rq)
 }
 
 /*
- * The slow part of completing rq, when q->hooks asks: the REAP stamp of a
- * traced queue, an injected lost completion. True when rq is to be
- * forgotten (its completion "lost").
+ * An injected lost completion, when q->hooks asks (queue <dev>
+ * fail_io_timeout=N): true when rq is to be forgotten.
  */
-static __attribute__((noinline)) bool blk_mq_complete_hooked(struct request *rq, u8 hooks)
+static __attribute__((noinline)) bool blk_mq_complete_lost(struct request *rq)
 {
 	struct request_queue *q = rq->q;
 
-	if (hooks & BLK_HOOK_TRACE)
-		blk_trace_rq(rq, BLK_TRACE_REAP);
-	if (hooks & BLK_HOOK_FAIL_IO) {
-		if (!READ_ONCE(q->fail_io_timeout)) {
-			/* used up: off the slow path, unless a new count came meanwhile */
-			__atomic_fetch_and(&q->hooks, (u8)~BLK_HOOK_FAIL_IO, __ATOMIC_SEQ_CST);
-			if (READ_ONCE(q->fail_io_timeout))
-				__atomic_fetch_or(&q->hooks, BLK_HOOK_FAIL_IO, __ATOMIC_SEQ_CST);
-		} else if (__atomic_load_n(&rq->state, __ATOMIC_ACQUIRE) == REQ_STATE_IN_FLIGHT &&
-			   blk_mq_lose_completion(q)) {
-			return true;
-		}
+	if (!READ_ONCE(q->fail_io_timeout)) {
+		/* used up: off the slow path, unless a new count came meanwhile */
+		__atomic_fetch_and(&q->hooks, (u8)~BLK_HOOK_FAIL_IO, __ATOMIC_SEQ_CST);
+		if (READ_ONCE(q->fail_io_timeout))
+			__atomic_fetch_or(&q->hooks, BLK_HOOK_FAIL_IO, __ATOMIC_SEQ_CST);
+		return false;
 	}
-	return false;
+	return __atomic_load_n(&rq->state, __ATOMIC_ACQUIRE) == REQ_STATE_IN_FLIGHT &&
+	       blk_mq_lose_completion(q);
 }
 
 void blk_mq_complete_request(struct request *rq)
@@ -562,8 +556,13 @@ void blk_mq_complete_request(struct request *rq)
 	u32 expected = REQ_STATE_IN_FLIGHT;
 	u8 hooks = READ_ONCE(rq->q->hooks);
 
-	if (unlikely(hooks & BLK_HOOKS_COMPLETE) && blk_mq_complete_hooked(rq, hooks))
-		return;
+	/* q->hooks' slow paths: the REAP stamp of a traced queue, lost completions */
+	if (unlikely(hooks & BLK_HOOKS_COMPLETE)) {
+		if (hooks & BLK_HOOK_TRACE)
+			blk_trace_rq(rq, BLK_TRACE_REAP);
+		if ((hooks & BLK_HOOK_FAIL_IO) && blk_mq_complete_lost(rq))
+			return;
+	}
 
 	/* once: a late interrupt after a timeout handler ended rq is ignored */
 	if (!__atomic_compare_exchange_n(&rq->state, &expected, REQ_STATE_COMPLETE, false,
@@ -578,7 +577,7 @@ void blk_mq_complete_request(struct request *rq)
 }
 
 /*
- * The body of blk_mq_end_request and of its hooked twin, which also runs
+ * The body of blk_mq_end_request, plain and hooked; the hooked one also runs
  * the scheduler's completed_request and, on a traced queue, stamps
  * COMPLETE and END_IO.
  */
@@ -591,6 +590,8 @@ static __always_inline void __blk_mq_end_request(struct request *rq, int status,
 
 	if (hooked && (hooks & BLK_HOOK_TRACE))
 		blk_trace_rq(rq, BLK_TRACE_COMPLETE);
+	else if (hooked && bio)
+		bio->trace.t0 = 0;	/* stamped before tracing went off: not to be committed */
 	rq->status = status;
 	if (hooked && (hooks & BLK_HOOK_ELV_DONE)) {
 		const struct elevator_type *e = READ_ONCE(q->elevator);
@@ -611,22 +612,25 @@ static __always_inline void __blk_mq_end_request(struct request *rq, int status,
 	/* after this, a freezer may go on and free hctx */
 	blk_queue_exit(q);
 	if (bio) {
-		if (hooked && (hooks & BLK_HOOK_TRACE))
+		/* traced now: t0 is set (q->hooks may not be read after the exit) */
+		if (hooked && bio->trace.t0)
 			blk_bio_end_piece_traced(bio, status);
 		else
 			blk_bio_end_piece(bio, status);
 	}
 }
 
-static __attribute__((noinline)) void blk_mq_end_request_hooked(struct request *rq, int status)
-{
-	__blk_mq_end_request(rq, status, true);
-}
-
+/*
+ * Both bodies in one frame: the hooked one out of line cost a second
+ * prologue (20 instructions an I/O on a traced queue). The hooked body keeps
+ * no value across its calls that the plain one does not (the END_IO choice
+ * is the bio's t0, not q->hooks held in a register), so the plain path
+ * saves no more registers than it did alone.
+ */
 void blk_mq_end_request(struct request *rq, int status)
 {
 	if (unlikely(READ_ONCE(rq->q->hooks) & BLK_HOOKS_END)) {
-		blk_mq_end_request_hooked(rq, status);
+		__blk_mq_end_request(rq, status, true);
 		return;
 	}
 	__blk_mq_end_request(rq, status, false);

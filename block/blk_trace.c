@@ -127,7 +127,8 @@ static inline bool blk_trace_queue_on(const struct request_queue *q)
 static inline __attribute__((always_inline)) void blk_trace_commit(struct bio *bio, u64 tsc)
 {
 	struct blk_trace_stamps *s = &bio->trace;
-	struct request_queue *q = bio->disk ? bio->disk->queue : NULL;
+	/* a bio with t0 was submitted to a disk, which has a queue */
+	struct request_queue *q = bio->disk->queue;
 	struct blk_trace_cpu *tc;
 	unsigned long flags;
 
@@ -135,7 +136,7 @@ static inline __attribute__((always_inline)) void blk_trace_commit(struct bio *b
 	 * q->trace may be NULL for a bio whose t0 is stale: submitted while
 	 * the key was off (no submit stamp to clear it), ended after it came on
 	 */
-	if (unlikely(!q || !q->trace))
+	if (unlikely(!q->trace))
 		goto out;
 	if (unlikely((tsc - s->t0) >> 31))
 		s->flags |= BLK_TRACE_F_LONG;

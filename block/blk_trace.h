@@ -12,15 +12,17 @@
  *
  * - submit and tag: a traced disk's gendisk->submit_bio is
  *   blk_trace_submit_bio, the traced twin of the blk-mq part of
- *   submission (blk_core.c), which blk_submit_checked calls through the
- *   pointer it tests for bio-based disks anyway;
+ *   submission (blk_core.c), which blk_submit_checked runs inline when
+ *   the pointer it tests for bio-based disks anyway names it;
  * - dispatch and doorbell: while a queue of a tag set is traced, the set's
  *   ops are a copy whose queue_rq is the driver's queue_rq_traced (or
  *   blk_trace_queue_rq, which stamps dispatch only);
  * - reap, complete and end_io: blk_mq_complete_request and
  *   blk_mq_end_request test q->hooks for their other slow paths (lost
  *   completions injected, the scheduler's completed_request) already;
- *   BLK_HOOK_TRACE there takes the traced twins.
+ *   BLK_HOOK_TRACE there takes the traced branches.
+ * - job_reap: bench's per-I/O test for its slow work (verify=), which
+ *   calls __blk_trace_bio_job_reap.
  */
 #ifndef BLOCK_BLK_TRACE_H
 #define BLOCK_BLK_TRACE_H

@@ -378,15 +378,12 @@ static void job_account_latency(struct bench_job *job, struct bench_slot *slot,
 		hist_add_stat(&d->lat, slat + clat);
 }
 
-/* job_reap's rare work: the trace's job_reap stamp, verifying a read. */
-static __attribute__((noinline)) void job_reap_slow(struct bench_job *job,
-						    struct bench_slot *slot)
+/* Verifying a read: job_reap's rare work, with the trace's job_reap stamp. */
+static __attribute__((noinline)) void job_reap_verify(struct bench_job *job,
+						      struct bench_slot *slot)
 {
 	const struct bench_config *cfg = job->cfg;
 
-	if (job->trace_reap)
-		__blk_trace_bio_job_reap(&slot->bio);
-	/* verify first: the one test a traced run makes */
 	if (cfg->verify && !slot->bio.status && slot->dir == BENCH_DIR_READ) {
 		enum bench_verify_result r = bench_verify_check(slot->buf, slot->vec.len,
 								 slot->offset, cfg->verify_gen,
@@ -403,8 +400,13 @@ static void job_reap(struct bench_job *job, struct bench_slot *slot)
 	struct bench_job_result *res = job->res;
 	u32 len = slot->vec.len;
 
-	if (unlikely(job->reap_slow))
-		job_reap_slow(job, slot);
+	if (unlikely(job->reap_slow)) {
+		/* the trace's job_reap stamp and commit, then the one test a traced run makes */
+		if (job->trace_reap)
+			__blk_trace_bio_job_reap(&slot->bio);
+		if (job->cfg->verify)
+			job_reap_verify(job, slot);
+	}
 	job->inflight--;
 	job->free[job->nr_free++] = slot;
 	if (slot->bio.status) {
