@@ -556,10 +556,13 @@ void blk_mq_complete_request(struct request *rq)
 	u32 expected = REQ_STATE_IN_FLIGHT;
 	u8 hooks = READ_ONCE(rq->q->hooks);
 
-	/* q->hooks' slow paths: the REAP stamp of a traced queue, lost completions */
+	/*
+	 * q->hooks' slow paths: the REAP stamp of a traced queue (with no test
+	 * of BLK_HOOK_TRACE: a stamp in an untraced bio is never committed),
+	 * lost completions
+	 */
 	if (unlikely(hooks & BLK_HOOKS_COMPLETE)) {
-		if (hooks & BLK_HOOK_TRACE)
-			blk_trace_rq(rq, BLK_TRACE_REAP);
+		blk_trace_rq(rq, BLK_TRACE_REAP);
 		if ((hooks & BLK_HOOK_FAIL_IO) && blk_mq_complete_lost(rq))
 			return;
 	}
@@ -581,12 +584,12 @@ void blk_mq_complete_request(struct request *rq)
  * the scheduler's completed_request and, on a traced queue, stamps
  * COMPLETE and END_IO.
  */
-static __always_inline void __blk_mq_end_request(struct request *rq, int status, const bool hooked)
+static __always_inline void __blk_mq_end_request(struct request *rq, int status, u8 hooks,
+						 const bool hooked)
 {
 	struct request_queue *q = rq->q;
 	struct blk_mq_hw_ctx *hctx = rq->hctx;
 	struct bio *bio = rq->bio;
-	u8 hooks = hooked ? READ_ONCE(q->hooks) : 0;
 
 	if (hooked && (hooks & BLK_HOOK_TRACE))
 		blk_trace_rq(rq, BLK_TRACE_COMPLETE);
@@ -629,11 +632,13 @@ static __always_inline void __blk_mq_end_request(struct request *rq, int status,
  */
 void blk_mq_end_request(struct request *rq, int status)
 {
-	if (unlikely(READ_ONCE(rq->q->hooks) & BLK_HOOKS_END)) {
-		__blk_mq_end_request(rq, status, true);
+	u8 hooks = READ_ONCE(rq->q->hooks);
+
+	if (unlikely(hooks & BLK_HOOKS_END)) {
+		__blk_mq_end_request(rq, status, hooks, true);
 		return;
 	}
-	__blk_mq_end_request(rq, status, false);
+	__blk_mq_end_request(rq, status, 0, false);
 }
 
 void blk_mq_requeue_request(struct request *rq)

@@ -70,6 +70,14 @@ struct blk_trace_cpu {
 struct blk_trace {
 	volatile bool on;
 	struct blk_trace_cpu *cpu[MAX_CPUS];	/* NULL for CPUs not up at enable */
+	/*
+	 * The commit's table, no entry NULL: each CPU's ring, or for a CPU
+	 * not up at enable the sink, one record that nobody folds (its
+	 * records are lost, as they were to a NULL test on the path).
+	 */
+	struct blk_trace_ring *ring[MAX_CPUS];
+	struct blk_trace_ring sink;
+	struct blk_trace_rec sink_rec;
 	struct blk_trace_stats stats;
 	u64 folded[MAX_CPUS];
 	struct list_head node;			/* on blk_trace_queues */
@@ -124,27 +132,32 @@ static inline bool blk_trace_queue_on(const struct request_queue *q)
  * stamp is not within 2^31 cycles after t0 is marked F_LONG (the fold
  * rejects it).
  */
-static inline __attribute__((always_inline)) void blk_trace_commit(struct bio *bio, u64 tsc)
+static inline __attribute__((always_inline)) void blk_trace_commit(struct bio *bio, u64 tsc,
+								   const bool irqs_on)
 {
 	struct blk_trace_stamps *s = &bio->trace;
 	/* a bio with t0 was submitted to a disk, which has a queue */
-	struct request_queue *q = bio->disk->queue;
-	struct blk_trace_cpu *tc;
+	struct blk_trace *t = bio->disk->queue->trace;
 	unsigned long flags;
 
 	/*
 	 * q->trace may be NULL for a bio whose t0 is stale: submitted while
 	 * the key was off (no submit stamp to clear it), ended after it came on
 	 */
-	if (unlikely(!q->trace))
+	if (unlikely(!t))
 		goto out;
 	if (unlikely((tsc - s->t0) >> 31))
 		s->flags |= BLK_TRACE_F_LONG;
-	flags = irq_save();
-	tc = q->trace->cpu[this_cpu_id()];
-	if (tc)
-		blk_trace_ring_push(&tc->ring, (const struct blk_trace_rec *)s);
-	irq_restore(flags);
+	/* known on (a thread's commit): cli and sti, not a save of the flags */
+	if (irqs_on)
+		irq_disable();
+	else
+		flags = irq_save();
+	blk_trace_ring_push(t->ring[this_cpu_index()], (const struct blk_trace_rec *)s);
+	if (irqs_on)
+		irq_enable();
+	else
+		irq_restore(flags);
 out:
 	s->t0 = 0;
 }
@@ -153,7 +166,7 @@ void __blk_trace_bio_end_io(struct bio *bio)
 {
 	/* END_IO is stamped (blk_trace_bio_end_io); now is within cycles of it */
 	if (bio->trace.t0)
-		blk_trace_commit(bio, rdtsc());
+		blk_trace_commit(bio, rdtsc(), false);
 	if (bio->end_io)
 		bio->end_io(bio);
 }
@@ -169,7 +182,7 @@ void __blk_trace_bio_job_reap(struct bio *bio)
 	tsc = rdtscp(&cpu);
 	s->d[BLK_TRACE_JOB_REAP - 1] = (u32)(tsc - s->t0);
 	s->cpu[BLK_TRACE_JOB_REAP] = (u8)cpu;
-	blk_trace_commit(bio, tsc);
+	blk_trace_commit(bio, tsc, true);
 }
 
 int blk_trace_queue_rq(struct blk_mq_hw_ctx *hctx, struct request *rq, bool last)
@@ -257,6 +270,9 @@ int blk_trace_enable(struct request_queue *q)
 			blk_trace_ring_init(&t->cpu[cpu]->ring, t->cpu[cpu]->recs,
 					    BLK_TRACE_FOLD_RING);
 		}
+		blk_trace_ring_init(&t->sink, &t->sink_rec, 1);
+		for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
+			t->ring[cpu] = t->cpu[cpu] ? &t->cpu[cpu]->ring : &t->sink;
 		list_add_tail(&t->node, &blk_trace_queues);
 		q->trace = t;
 		goto enable;

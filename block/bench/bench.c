@@ -120,7 +120,7 @@ struct bench_job {
 	 * rare work, one test per I/O for both).
 	 */
 	bool trace_reap;
-	bool reap_slow;
+	bool reap_slow;		/* trace_reap or verify=: job_reap's one test per I/O */
 	u64 busy_start_ns;
 	u64 next_due_tsc;		/* rate_iops */
 	u64 rate_gap_tsc;
@@ -401,7 +401,7 @@ static void job_reap(struct bench_job *job, struct bench_slot *slot)
 	u32 len = slot->vec.len;
 
 	if (unlikely(job->reap_slow)) {
-		/* the trace's job_reap stamp and commit, then the one test a traced run makes */
+		/* the trace's job_reap stamp and commit, then verifying */
 		if (job->trace_reap)
 			__blk_trace_bio_job_reap(&slot->bio);
 		if (job->cfg->verify)
