@@ -300,22 +300,6 @@ static void tsc_runs_sort(u64 *runs, int n)
 		}
 }
 
-/* Two or more clocks measured in run r, and every two of them agree. */
-static bool tsc_run_agrees(u64 runs[TSC_REF_COUNT][CALIBRATE_RUNS], int r)
-{
-	int measured = 0;
-
-	for (int i = 0; i < TSC_REF_COUNT; i++) {
-		if (!runs[i][r])
-			continue;
-		measured++;
-		for (int j = 0; j < i; j++)
-			if (runs[j][r] && !tsc_khz_agree(runs[i][r], runs[j][r]))
-				return false;
-	}
-	return measured >= 2;
-}
-
 /*
  * Every clock measured in the same windows. A read the CPU was taken from
  * in the middle (an SMI, a host preempting a virtual CPU) is already thrown
@@ -357,8 +341,14 @@ static int tsc_khz_measure(u64 khz[TSC_REF_COUNT], struct time_rider *rider,
 			if (!probes[i].khz)
 				failed[probes[i].ref] = true;
 		}
-		if (r == 0 && tsc_run_agrees(runs, 0))
-			nruns = 1;
+		if (r == 0) {
+			u64 first[TSC_REF_COUNT];
+
+			for (int i = 0; i < TSC_REF_COUNT; i++)
+				first[i] = runs[i][0];
+			if (tsc_window_conclusive(first))
+				nruns = 1;
+		}
 	}
 	if (have_hpet)
 		hpet_stop(&hpet);

@@ -15,6 +15,21 @@ bool tsc_khz_agree(u64 a, u64 b)
 	return hi && (hi - lo) * 1000 <= hi * TSC_AGREE_PERMILLE;
 }
 
+bool tsc_window_conclusive(const u64 khz[TSC_REF_COUNT])
+{
+	int measured = 0;
+
+	for (int i = 0; i < TSC_REF_COUNT; i++) {
+		if (!khz[i])
+			continue;
+		measured++;
+		for (int j = 0; j < i; j++)
+			if (khz[j] && !tsc_khz_agree(khz[i], khz[j]))
+				return false;
+	}
+	return measured >= 2;
+}
+
 const char *tsc_ref_name(enum tsc_ref ref)
 {
 	static const char *const names[TSC_REF_COUNT] = {

@@ -49,6 +49,11 @@ struct tsc_result {
 void tsc_calibrate_choose(const u64 khz[TSC_REF_COUNT], bool cpuid_exact, struct tsc_result *r);
 
 bool tsc_khz_agree(u64 a, u64 b);
+/*
+ * One calibration window's measurements (0: not measured) settle the rate
+ * without a median: two or more clocks measured, and every two agree.
+ */
+bool tsc_window_conclusive(const u64 khz[TSC_REF_COUNT]);
 const char *tsc_ref_name(enum tsc_ref ref);
 
 #endif

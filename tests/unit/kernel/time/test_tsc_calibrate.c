@@ -2,7 +2,8 @@
  * Unit tests for kernel/time/tsc_calibrate.c: every clock agreeing, the
  * HPET alone, no clock at all, CPUID unchecked and checked (exact 0x15
  * preferred, nominal 0x16 only a vote), a broken measurement outvoted, no
- * two candidates agreeing, and the agreement threshold itself.
+ * two candidates agreeing, the agreement threshold itself, and when one
+ * calibration window is enough.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,6 +101,28 @@ static void test_threshold(void **state)
 	assert_string_equal(tsc_ref_name(TSC_REF_PMTMR), "ACPI PM timer");
 }
 
+/* One window is enough only with two or more clocks in it, all agreeing. */
+static void test_window_conclusive(void **state)
+{
+	const u64 agree[TSC_REF_COUNT] = { 2300045, 2299980, 2311009, 0 };
+	const u64 two[TSC_REF_COUNT] = { 2300045, 0, 2311009, 0 };
+	const u64 one[TSC_REF_COUNT] = { 2300045, 0, 0, 0 };
+	const u64 none[TSC_REF_COUNT] = { 0 };
+	const u64 bad_pit[TSC_REF_COUNT] = { 2300045, 2299980, 1150000, 0 };
+	const u64 bad_two[TSC_REF_COUNT] = { 2300045, 0, 3000000, 0 };
+	/* each within 2 % of the next, the ends 3.9 % apart: not all agree */
+	const u64 chain[TSC_REF_COUNT] = { 1000000, 1019000, 1039000, 0 };
+
+	(void)state;
+	assert_true(tsc_window_conclusive(agree));
+	assert_true(tsc_window_conclusive(two));
+	assert_false(tsc_window_conclusive(one));
+	assert_false(tsc_window_conclusive(none));
+	assert_false(tsc_window_conclusive(bad_pit));
+	assert_false(tsc_window_conclusive(bad_two));
+	assert_false(tsc_window_conclusive(chain));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_cpuid_checked),
 		cmocka_unit_test(test_broken_clock_outvoted),
 		cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_window_conclusive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
