@@ -216,8 +216,13 @@ static inline void nvme_writeq(struct nvme_ctrl *c, unsigned int off, u64 v)
 /* --- nvme_ctrl.c: the controller--------------------------------------------- */
 /* Reset now (from thread context). */
 int nvme_reset_ctrl(struct nvme_ctrl *c);
-/* The controller called name ("nvme0"), or the controller of namespace disk name. */
-struct nvme_ctrl *nvme_ctrl_find(const char *name, struct nvme_ns **ns);
+/*
+ * The controller called name ("nvme0"), or the controller of namespace disk
+ * name. *nsid (if given): that namespace's ID, or for a controller's name
+ * its first namespace's, 0 when it has none; read under the lock that
+ * namespace removal takes, as the namespace itself may go right after.
+ */
+struct nvme_ctrl *nvme_ctrl_find(const char *name, u32 *nsid);
 const char *nvme_ctrl_state_name(enum nvme_ctrl_state s);
 /* An Identify string (ASCII, space padded, not terminated) trimmed into buf (len + 1 bytes). */
 

@@ -60,25 +60,25 @@ const char *nvme_ctrl_state_name(enum nvme_ctrl_state s)
 	return (unsigned int)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
-struct nvme_ctrl *nvme_ctrl_find(const char *name, struct nvme_ns **nsp)
+struct nvme_ctrl *nvme_ctrl_find(const char *name, u32 *nsidp)
 {
 	struct nvme_ctrl *c, *found = NULL;
 	unsigned long flags = spin_lock_irqsave(&nvme_ctrls_lock);
+	u32 nsid = 0;
 
-	if (nsp)
-		*nsp = NULL;
 	list_for_each_entry(c, &nvme_ctrls, link) {
 		struct nvme_ns *ns;
 
 		if (!strcmp(c->name, name)) {
 			found = c;
+			if (!list_empty(&c->namespaces))
+				nsid = list_first_entry(&c->namespaces, struct nvme_ns, link)->nsid;
 			break;
 		}
 		list_for_each_entry(ns, &c->namespaces, link) {
 			if (!strcmp(ns->disk.name, name)) {
 				found = c;
-				if (nsp)
-					*nsp = ns;
+				nsid = ns->nsid;
 				break;
 			}
 		}
@@ -86,6 +86,8 @@ struct nvme_ctrl *nvme_ctrl_find(const char *name, struct nvme_ns **nsp)
 			break;
 	}
 	spin_unlock_irqrestore(&nvme_ctrls_lock, flags);
+	if (nsidp)
+		*nsidp = nsid;
 	return found;
 }
 

@@ -36,9 +36,9 @@ static bool le128_high_set(const u8 *v)
 	return get_le64(v + 8) != 0;
 }
 
-static struct nvme_ctrl *dev_arg(const char *name, struct nvme_ns **ns)
+static struct nvme_ctrl *dev_arg(const char *name, u32 *nsid)
 {
-	struct nvme_ctrl *c = nvme_ctrl_find(name, ns);
+	struct nvme_ctrl *c = nvme_ctrl_find(name, nsid);
 
 	if (!c)
 		shell_error("no NVMe controller or namespace '%s' (see nvme list)", name);
@@ -477,9 +477,9 @@ static const char nvme_usage[] =
 static int cmd_nvme(int argc, char **argv)
 {
 	struct nvme_ctrl *c;
-	struct nvme_ns *ns;
 	bool json = false;
 	const char *sub;
+	u32 nsid;
 	int err;
 
 	err = shell_json_flag(&argc, argv, &json);
@@ -498,12 +498,11 @@ static int cmd_nvme(int argc, char **argv)
 				   "stats, reset)", sub);
 	if (argc < 2)
 		return shell_error("usage: nvme %s <dev>", sub);
-	c = dev_arg(argv[1], &ns);
+	c = dev_arg(argv[1], &nsid);
 	if (!c)
 		return -ENODEV;
 	if (!strcmp(sub, "id-ns")) {
-		u32 nsid = ns ? ns->nsid : 0;
-
+		/* nsid: the named namespace's, or the controller's first (0: none) */
 		for (int i = 2; i < argc; i++) {
 			char *key, *value;
 
@@ -511,11 +510,8 @@ static int cmd_nvme(int argc, char **argv)
 			    parse_u32(value, &nsid) || !nsid || nsid == 0xffffffff)
 				return shell_error("bad argument '%s' (nsid=N, N from 1)", argv[i]);
 		}
-		if (!nsid) {
-			if (list_empty(&c->namespaces))
-				return shell_error("%s has no namespace: give nsid=N", c->name);
-			nsid = list_first_entry(&c->namespaces, struct nvme_ns, link)->nsid;
-		}
+		if (!nsid)
+			return shell_error("%s has no namespace: give nsid=N", c->name);
 		return nvme_cmd_id_ns(c, nsid, json);
 	}
 	if (!strcmp(sub, "stats")) {
