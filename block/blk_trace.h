@@ -66,8 +66,8 @@ static inline __attribute__((always_inline)) void blk_trace_bio_stamp_submit(str
 	s->bytes = bio->size;
 	/*
 	 * one store each: GCC's store merging made op and flags one 16-bit
-	 * store built in a register from a load of an unrelated word (7
-	 * instructions where these are 3)
+	 * store built in a register from a load of an unrelated word (6
+	 * instructions where these are 4)
 	 */
 	WRITE_ONCE(s->op, bio->op);
 	WRITE_ONCE(s->flags, s->flags & BLK_TRACE_F_JOB_REAPS);

@@ -120,7 +120,7 @@ struct bench_job {
 	 * rare work, one test per I/O for both).
 	 */
 	bool trace_reap;
-	bool reap_slow;		/* trace_reap or verify=: job_reap's one test per I/O */
+	bool reap_slow;
 	u64 busy_start_ns;
 	u64 next_due_tsc;		/* rate_iops */
 	u64 rate_gap_tsc;
@@ -378,13 +378,13 @@ static void job_account_latency(struct bench_job *job, struct bench_slot *slot,
 		hist_add_stat(&d->lat, slat + clat);
 }
 
-/* Verifying a read: job_reap's rare work, with the trace's job_reap stamp. */
+/* verify=: check a read's data (job_reap's rare work, out of its line). */
 static __attribute__((noinline)) void job_reap_verify(struct bench_job *job,
 						      struct bench_slot *slot)
 {
 	const struct bench_config *cfg = job->cfg;
 
-	if (cfg->verify && !slot->bio.status && slot->dir == BENCH_DIR_READ) {
+	if (!slot->bio.status && slot->dir == BENCH_DIR_READ) {
 		enum bench_verify_result r = bench_verify_check(slot->buf, slot->vec.len,
 								 slot->offset, cfg->verify_gen,
 								 NULL);

@@ -54,11 +54,6 @@ static struct irq_cpu irq_cpu_boot;
 static struct irq_cpu *irq_cpus[MAX_CPUS];
 static bool warned_unclaimed[IDT_VECTORS];
 
-static bool vector_is_dynamic(unsigned int v)
-{
-	return v >= VECTOR_DYNAMIC_FIRST && v <= VECTOR_DYNAMIC_LAST;
-}
-
 static void irq_entry(struct trap_frame *tf, void *unused)
 {
 	u8 v = (u8)tf->vector;
@@ -232,21 +227,19 @@ u64 irq_count(unsigned int cpu, u8 vector)
 
 /* --- the irqs command ---------------------------------------------------- */
 
-bool irq_vector_row(unsigned int v, int cpu, char *name, size_t size, u64 *count)
+void irq_vector_row(unsigned int v, int cpu, char *name, size_t size, u64 *count)
 {
 	struct irq_cpu *ic = cpu >= 0 && cpu < MAX_CPUS ? irq_cpus[cpu] : NULL;
 	unsigned long flags;
-	bool shown;
 
 	name[0] = 0;
 	*count = 0;
 	if (v >= IDT_VECTORS || vector_is_dynamic(v) != (cpu >= 0) || (cpu >= 0 && !ic))
-		return false;
+		return;
 	flags = spin_lock_irqsave(&irq_lock);
 	if (cpu < 0) {
 		if (shared[v].fn || v == VECTOR_SPURIOUS)
 			strlcpy(name, shared[v].name ? shared[v].name : "?", size);
-		shown = name[0];
 	} else {
 		const struct irq_action *a = &ic->dynamic[v - VECTOR_DYNAMIC_FIRST];
 
@@ -254,8 +247,6 @@ bool irq_vector_row(unsigned int v, int cpu, char *name, size_t size, u64 *count
 		if (vector_map_is_used(&ic->map, v))
 			strlcpy(name, a->name ? a->name : "?", size);
 		*count = READ_ONCE(ic->count[v]) - a->base;
-		shown = name[0] || *count;
 	}
 	spin_unlock_irqrestore(&irq_lock, flags);
-	return shown;
 }

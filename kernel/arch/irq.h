@@ -56,9 +56,8 @@ u64 irq_count(unsigned int cpu, u8 vector);
  * irq_count's). A dynamic vector is a different handler on each CPU (cpu
  * >= 0): name is the one CPU cpu gave it ("" when free), *count the
  * interrupts it took there since it was allocated, or since it was freed
- * (strays). True when the row is worth showing: a handler, or a dynamic
- * vector's stray interrupts.
+ * (strays).
  */
-bool irq_vector_row(unsigned int v, int cpu, char *name, size_t size, u64 *count);
+void irq_vector_row(unsigned int v, int cpu, char *name, size_t size, u64 *count);
 
 #endif

@@ -30,15 +30,17 @@ static void irqs_for_each_row(irqs_row_fn fn, void *arg)
 	char name[128];
 
 	for (unsigned int v = VECTOR_LEGACY_BASE; v < IDT_VECTORS; v++) {
-		bool dynamic = v >= VECTOR_DYNAMIC_FIRST && v <= VECTOR_DYNAMIC_LAST;
+		bool dynamic = vector_is_dynamic(v);
 		unsigned int row_cpu;
 
 		for_each_online_cpu(row_cpu) {
 			int cpu = dynamic ? (int)row_cpu : -1;
 			unsigned int c, i = 0;
 			u64 count;
-			bool shown = irq_vector_row(v, cpu, name, sizeof(name), &count);
+			bool shown;
 
+			irq_vector_row(v, cpu, name, sizeof(name), &count);
+			shown = name[0];
 			for_each_online_cpu(c) {
 				counts[i] = !dynamic ? irq_count(c, (u8)v) : c == row_cpu ? count : 0;
 				shown = shown || counts[i];

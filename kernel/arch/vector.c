@@ -25,8 +25,7 @@ int vector_map_alloc(struct vector_map *m)
 
 bool vector_map_is_used(const struct vector_map *m, unsigned int vector)
 {
-	return vector >= VECTOR_DYNAMIC_FIRST && vector <= VECTOR_DYNAMIC_LAST &&
-	       bitmap_test_bit(m->used, vector - VECTOR_DYNAMIC_FIRST);
+	return vector_is_dynamic(vector) && bitmap_test_bit(m->used, vector - VECTOR_DYNAMIC_FIRST);
 }
 
 int vector_map_free(struct vector_map *m, unsigned int vector)

@@ -17,4 +17,10 @@
 #define VECTOR_APIC_ERROR	0xfe
 #define VECTOR_SPURIOUS		0xff
 
+/* A per-CPU vector: the same number is a different handler on each CPU. */
+static inline int vector_is_dynamic(unsigned int v)
+{
+	return v >= VECTOR_DYNAMIC_FIRST && v <= VECTOR_DYNAMIC_LAST;
+}
+
 #endif
