@@ -309,7 +309,7 @@ int submit_bio_wait(struct bio *bio)
 		blk_flush_plug(plug);
 	if ((bio->flags & REQ_POLLED) && disk && disk->queue && disk->queue->poll_enabled)
 		blk_mq_poll_until(disk->queue, &done.done);
-	wait_for_completion(&done);
+	wait_for_completion_io(&done);
 	return bio->status;
 }
 

@@ -338,7 +338,7 @@ static __always_inline struct request *blk_mq_wait_tag(struct request_queue *q, 
 				if (!blk_mq_poll_hctx(hctx))
 					cpu_relax();
 		} else {
-			wait_event(hctx->tags->wait, (rq = blk_mq_get_tag(hctx, ctx)) != NULL);
+			io_wait_event(hctx->tags->wait, (rq = blk_mq_get_tag(hctx, ctx)) != NULL);
 			/*
 			 * A put may have spent its wake-up on us while we were
 			 * taking a tag on our own: pass it on, or a sleeper

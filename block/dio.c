@@ -180,7 +180,7 @@ static s64 dio_wait(struct dio *d, struct request_queue *q)
 			blk_flush_plug(plug);
 		blk_mq_poll_until(q, &d->done.done);
 	}
-	wait_for_completion(&d->done);
+	wait_for_completion_io(&d->done);
 	return d->error ? d->error : (s64)d->bytes;
 }
 

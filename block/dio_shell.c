@@ -299,7 +299,7 @@ static int dio_cmd_run(struct dio_cmd *c, struct dio_target *t, const char *name
 		/* polled bios end only when their queue is polled: this waiter does it */
 		if (c->hipri)
 			blk_mq_poll_until(t->disk->queue, &w.done.done);
-		wait_for_completion(&w.done);
+		wait_for_completion_io(&w.done);
 		ret = w.result;
 	}
 	if (ret == -EINVAL && what != DIO_ALIGNED) {

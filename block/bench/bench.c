@@ -547,7 +547,7 @@ static void job_wait_completion(struct bench_job *job)
 		return;
 	}
 	__atomic_store_n(&job->waiting, true, __ATOMIC_SEQ_CST);
-	wait_event(job->wait, READ_ONCE(job->done) != NULL);
+	io_wait_event(job->wait, READ_ONCE(job->done) != NULL);
 	__atomic_store_n(&job->waiting, false, __ATOMIC_SEQ_CST);
 }
 
@@ -696,7 +696,7 @@ static void job_run_uring(struct bench_job *job)
 		if (!bench_cq_ready(&job->cq) &&
 		    (!job->nr_free || !job_may_issue(job, rdtsc()) || batch == 0)) {
 			__atomic_store_n(&job->waiting, true, __ATOMIC_SEQ_CST);
-			wait_event(job->wait, bench_cq_ready(&job->cq));
+			io_wait_event(job->wait, bench_cq_ready(&job->cq));
 			__atomic_store_n(&job->waiting, false, __ATOMIC_SEQ_CST);
 		}
 		job_uring_reap(job);

@@ -374,7 +374,7 @@ int dm_io(struct dm_io_request *req, unsigned int nr_regions, const struct dm_io
 	dm_io_op_put(op);
 	if (current_thread()->plug)
 		blk_flush_plug(current_thread()->plug);	/* our bios may sit there */
-	wait_for_completion(&done);
+	wait_for_completion_io(&done);
 	bits = op->error_bits;
 	unsupported = op->unsupported_bits;
 	dm_pool_put(&req->client->ios, op);

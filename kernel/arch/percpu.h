@@ -32,6 +32,7 @@ struct cpu {
 	struct runqueue rq;		/* threads ready to run here */
 	struct timer tick;		/* the scheduler tick of this CPU */
 	u64 busy_ns, idle_ns;		/* time accounting, written by this CPU */
+	struct idle_poll idle_poll;	/* kernel/sched/idle_poll.c */
 	u64 last_account_tsc;
 	void *arch;			/* GDT/TSS/IST state, owned by kernel/arch/gdt.c */
 } __aligned(64);

@@ -21,6 +21,7 @@
  * parks, halted with interrupts off, until cpu_up() wakes it with an NMI.
  */
 #include "kernel/sched/sched.h"
+#include "kernel/sched/idle_poll.h"
 #include "kernel/io_wq/io_wq.h"
 #include "kernel/ksyms.h"
 #include "kernel/sched/lockdebug.h"
@@ -155,6 +156,7 @@ static void __schedule(bool preempted)
 			rq_enqueue(rq, prev);
 		} else {
 			prev->on_rq = false;	/* blocked or exiting: off the CPU */
+			c->idle_poll.after_io = prev->in_iowait;
 		}
 	}
 	/* a dying CPU leaves its threads queued for its idle thread to push away */
@@ -503,7 +505,7 @@ static int idle_loop(void *arg)
 			sched_cpu_park(c);
 		irq_disable();
 		if (!c->need_resched && !c->rq.nr_queued && !sched_pull(c))
-			irq_enable_and_halt();
+			idle_enter(c);
 		irq_enable();
 		if (c->need_resched || c->rq.nr_queued)
 			schedule();

@@ -5,12 +5,15 @@
  *	hog stop			that the shell stays responsive under load
  *	sleep <seconds>			sleep, stoppable with Ctrl-C
  *	threads				the kernel threads (kernel/sched/thread.c)
+ *	idle [poll_ns=N|clear] [--json]	idle polling per CPU (kernel/sched/idle_poll.c)
  */
 #include "kernel/console/console.h"
 #include "kernel/arch/percpu.h"
 #include "kernel/shell/shell.h"
 #include "kernel/mm/slab.h"
 #include "kernel/sched/thread.h"
+#include "kernel/sched/idle_poll.h"
+#include "lib/json.h"
 #include "kernel/time/time.h"
 #include "lib/cpulist.h"
 #include "lib/errno.h"
@@ -153,3 +156,81 @@ static int cmd_threads(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND(threads, cmd_threads, "threads", "list the kernel threads");
+
+/*
+ * `idle`: each CPU's idle-polling window now, and what its idle stretches
+ * after an I/O wait did (a poll caught the work, a poll ran out and it
+ * halted, it halted at once) since boot or `idle clear`, and the time spent
+ * polling. `idle poll_ns=N` sets the windows' ceiling (0: no polling).
+ */
+static void idle_print_text(void)
+{
+	printf("idle polling: a CPU waiting for I/O polls up to %u ns before it halts%s\n",
+	       idle_poll_max(), idle_poll_max() ? "" : " (off: it halts at once)");
+	printf("%4s %10s %10s %10s %10s %11s %13s %13s\n", "CPU", "WINDOW(ns)", "CAUGHT",
+	       "TIMED-OUT", "HALTS", "POLLED(ms)", "WAIT-POLL(ns)", "WAIT-HALT(ns)");
+	for (unsigned int id = 0; id < nr_cpus; id++) {
+		struct cpu *c = cpu_get(id);
+
+		if (!c)
+			continue;
+		printf("%4u %10u %10llu %10llu %10llu %11llu %13u %13u\n", id,
+		       READ_ONCE(c->idle_poll.window_ns),
+		       (unsigned long long)READ_ONCE(c->idle_poll.caught),
+		       (unsigned long long)READ_ONCE(c->idle_poll.timed_out),
+		       (unsigned long long)READ_ONCE(c->idle_poll.halts),
+		       (unsigned long long)(READ_ONCE(c->idle_poll.polled_ns) / 1000000),
+		       READ_ONCE(c->idle_poll.ewma_poll_ns), READ_ONCE(c->idle_poll.ewma_halt_ns));
+	}
+}
+
+static int idle_print_json(void)
+{
+	struct json_writer w;
+
+	shell_json_begin(&w);
+	json_object_begin(&w);
+	json_field_u64(&w, "poll_ns", idle_poll_max());
+	json_key(&w, "cpus");
+	json_array_begin(&w);
+	for (unsigned int id = 0; id < nr_cpus; id++) {
+		struct cpu *c = cpu_get(id);
+
+		if (!c)
+			continue;
+		json_object_begin(&w);
+		json_field_u64(&w, "cpu", id);
+		json_field_u64(&w, "window_ns", READ_ONCE(c->idle_poll.window_ns));
+		json_field_u64(&w, "caught", READ_ONCE(c->idle_poll.caught));
+		json_field_u64(&w, "timed_out", READ_ONCE(c->idle_poll.timed_out));
+		json_field_u64(&w, "halts", READ_ONCE(c->idle_poll.halts));
+		json_field_u64(&w, "polled_ns", READ_ONCE(c->idle_poll.polled_ns));
+		json_field_u64(&w, "wait_poll_ns", READ_ONCE(c->idle_poll.ewma_poll_ns));
+		json_field_u64(&w, "wait_halt_ns", READ_ONCE(c->idle_poll.ewma_halt_ns));
+		json_object_end(&w);
+	}
+	json_array_end(&w);
+	json_object_end(&w);
+	return shell_json_end(&w);
+}
+
+static int cmd_idle(int argc, char **argv)
+{
+	u64 ns;
+
+	if (argc == 2 && !strcmp(argv[1], "clear")) {
+		idle_poll_clear();
+		return 0;
+	}
+	if (argc == 2 && !strncmp(argv[1], "poll_ns=", 8)) {
+		if (parse_u64(argv[1] + 8, &ns) || idle_poll_set_max(ns))
+			return shell_error("poll_ns must be 0 .. %u (ns), not '%s'",
+					   IDLE_POLL_MAX_NS_LIMIT, argv[1] + 8);
+		printf("idle polling: up to %llu ns%s\n", (unsigned long long)ns,
+		       ns ? "" : " (off)");
+		return 0;
+	}
+	return shell_show_cmd(argc, argv, idle_print_text, idle_print_json);
+}
+SHELL_COMMAND(idle, cmd_idle, "idle [poll_ns=N | clear] [--json]",
+	      "idle polling per CPU: window, polls that caught the wake-up or ran out, halts");

@@ -19,4 +19,16 @@ struct runqueue {
 	u64 switches;			/* context switches on this CPU */
 };
 
+/* A CPU's idle polling (kernel/sched/idle_poll.c): written by that CPU only. */
+struct idle_poll {
+	u32 window_ns;			/* poll this long before halting; adapted */
+	bool after_io;			/* the thread that left this CPU blocked for I/O */
+	u64 caught;			/* polls that saw work come */
+	u64 timed_out;			/* polls that ran out, then halted */
+	u64 halts;			/* halts without a poll */
+	u64 polled_ns;			/* time spent polling */
+	u32 stretches;			/* idle stretches after an I/O wait */
+	u32 ewma_poll_ns, ewma_halt_ns;	/* their mean length, polled or halted at once */
+};
+
 #endif

@@ -34,6 +34,7 @@ struct thread {
 	enum thread_state state;	/* written by the thread, or by wakers under the rq lock */
 	bool on_rq;			/* queued or running; protected by the rq lock of cpu */
 	bool idle;			/* a CPU's idle thread */
+	bool in_iowait;			/* asleep for I/O: its CPU may poll (idle_poll.c) */
 	unsigned int cpu;		/* CPU it runs or is queued on; changes under rq locks */
 	int prio;
 	u64 slice_end_ns;		/* round-robin: yield to peers after this */

@@ -134,6 +134,25 @@ void wait_for_completion(struct completion *c)
 	wait_event(c->wait, completion_take(c));
 }
 
+void wait_for_completion_io(struct completion *c)
+{
+	io_wait_event(c->wait, completion_take(c));
+}
+
+bool io_wait_begin(void)
+{
+	struct thread *t = current_thread();
+	bool was = t->in_iowait;
+
+	t->in_iowait = true;
+	return was;
+}
+
+void io_wait_end(bool was)
+{
+	current_thread()->in_iowait = was;
+}
+
 bool wait_for_completion_timeout(struct completion *c, u64 timeout_ns)
 {
 	return wait_event_timeout(c->wait, completion_take(c), timeout_ns);

@@ -54,6 +54,21 @@ void schedule(void);
 		wait_finish(&(wq), &__w);					\
 	} while (0)
 
+/*
+ * wait_event() for an I/O the thread waits on: while it sleeps its CPU may
+ * poll a while before halting, to take the completion sooner
+ * (kernel/sched/idle_poll.c). io_wait_begin() returns what to hand back to
+ * io_wait_end(), so that the two nest.
+ */
+bool io_wait_begin(void);
+void io_wait_end(bool was);
+#define io_wait_event(wq, cond)							\
+	do {									\
+		bool __was_io = io_wait_begin();				\
+		wait_event(wq, cond);						\
+		io_wait_end(__was_io);						\
+	} while (0)
+
 /* A timer that wakes the waiting thread when the time is up. */
 struct wait_timeout {
 	struct timer timer;
@@ -95,6 +110,8 @@ void completion_init(struct completion *c);
 void complete(struct completion *c);		/* wake one waiter; any context */
 void complete_all(struct completion *c);	/* wake all, now and later */
 void wait_for_completion(struct completion *c);
+/* wait_for_completion() for I/O (io_wait_event()) */
+void wait_for_completion_io(struct completion *c);
 /* false on timeout */
 bool wait_for_completion_timeout(struct completion *c, u64 timeout_ns);
 void reinit_completion(struct completion *c);

@@ -1,7 +1,8 @@
 """The block core and the null device from the console: the `blk` self
 tests pass on 1 and 4 vCPUs, null0 exists at boot, `nullb` makes, lists and
-removes devices, boot options shape the boot's devices, and bad input gets
-one error line.
+removes devices, boot options shape the boot's devices, a CPU waiting for
+I/O polls before it halts (and does not with `idle poll_ns=0`), and bad
+input gets one error line.
 """
 import re
 import time
@@ -53,7 +54,8 @@ def test_nullb_add_list_del(boot):
 
 def test_boot_options(boot):
     m = boot(smp=2, append="null_blk.nr_devices=2 null_blk.size=16m null_blk.queues=1 "
-                           "null_blk.irqmode=ipi null_blk.shared_tags=1")
+                           "null_blk.irqmode=ipi null_blk.shared_tags=1 idle_poll_ns=30000")
+    assert m.run_json("idle --json")["poll_ns"] == 30000
     devs = {d["name"]: d for d in m.run_json("nullb list --json")["devices"]}
     assert set(devs) == {"null0", "null1"}
     assert all(d["size"] == 16 << 20 and d["queues"] == 1 and d["irqmode"] == "ipi"
@@ -62,6 +64,46 @@ def test_boot_options(boot):
     mq = m.run_json("mq null1 --json")
     assert mq["tag_set_shared"] is True and mq["tag_set_queues"] == 2, mq
     assert "null1: tag set shared by 2 queues" in m.run("mq null1")
+
+
+def idle_totals(m):
+    cpus = m.run_json("idle --json")["cpus"]
+    return {k: sum(c[k] for c in cpus) for k in ("caught", "timed_out", "halts", "polled_ns")}
+
+
+def bench_ios(out):
+    got = re.search(r"read: IOPS=\S+, .*?, (\d+) I/Os in", out)
+    assert got, out
+    return int(got.group(1))
+
+
+def test_idle_polling(boot):
+    """A job at iodepth 1 on a device that completes 20 us later from a timer
+    interrupt: its CPU's idle stretches poll (the probe halts 1 in 16), and
+    every stretch is counted once; with `idle poll_ns=0` none polls."""
+    m = boot(smp=2)
+    idle = m.run_json("idle --json")
+    assert idle["poll_ns"] == 200000 and len(idle["cpus"]) == 2, idle
+    assert m.run("nullb add size=16m queues=1 irqmode=timer completion_ns=20000") == "null1"
+    bench = "bench null1 rw=randread iodepth=1 runtime=1 cpus_allowed=1"
+    assert m.run("idle clear") == ""
+    ios = bench_ios(m.run(bench, timeout=60))
+    t = idle_totals(m)
+    stretches = t["caught"] + t["timed_out"] + t["halts"]
+    assert t["caught"] > 0 and t["polled_ns"] > 0, t
+    # one stretch per I/O at most (a stretch can end in a tick, not the I/O)
+    assert ios // 2 <= stretches <= ios + 2000, (ios, t)
+    assert "off" in m.run("idle poll_ns=0")
+    assert m.run("idle clear") == ""
+    ios = bench_ios(m.run(bench, timeout=60))
+    t = idle_totals(m)
+    assert t["caught"] == 0 and t["timed_out"] == 0 and t["polled_ns"] == 0, t
+    assert t["halts"] >= ios // 2, (ios, t)
+    text = m.run("idle")
+    assert "halts at once" in text and re.search(r"^\s+1\s+\d+\s+0\s+0\s+\d+", text, re.M), text
+    for bad in ("idle poll_ns=abc", "idle poll_ns=20000000", "idle poll_ns=", "idle extra"):
+        out = m.run(bad)
+        assert out.startswith("error:") and out.count("\n") == 0, (bad, out)
 
 
 @pytest.mark.parametrize("cmd", ["nullb", "nullb add size=x", "nullb add bs=1000",
