@@ -120,6 +120,15 @@ def check_cpus(m, doc):
     assert doc["online"] == 2 and [c["cpu"] for c in doc["cpus"]] == [0, 1]
 
 
+def check_idle(m, doc):
+    shape(doc, dict, ("poll_ns", "cpus"))
+    assert doc["poll_ns"] == 200000 and [c["cpu"] for c in doc["cpus"]] == [0, 1]
+    for c in doc["cpus"]:
+        for k in ("window_ns", "caught", "timed_out", "halts", "polled_ns", "wait_poll_ns",
+                  "wait_halt_ns"):
+            assert isinstance(c[k], int) and c[k] >= 0, (k, c)
+
+
 def check_lspci(m, doc):
     shape(doc, dict, ("config", "devices"))
     drivers = [d["driver"] for d in doc["devices"]]
@@ -317,6 +326,7 @@ COMMANDS = {
     "irqs": [("irqs --json", check_irqs)],
     "mem": [("mem --json", check_mem)],
     "cpus": [("cpus --json", check_cpus)],
+    "idle": [("idle --json", check_idle)],
     "consoles": [("consoles --json", check_consoles)],
     "lspci": [("lspci --json", check_lspci), ("lspci -v --json", check_lspci),
               ("lspci --json -v", check_lspci)],
