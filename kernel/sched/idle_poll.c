@@ -11,7 +11,8 @@
  *
  * The window follows idle_poll_next_window() after each polled stretch,
  * and idle_poll_choose() stops polling where it does not pay: every 16th
- * stretch goes the other way, and the way whose stretches end sooner wins.
+ * stretch goes the other way, and the way after which the next I/O wait
+ * comes sooner wins (idle_account_period()).
  * The poll and the halt after it run with preemption off, so that the time
  * measured is the idle stretch's own: the interrupt's exit does not switch
  * to the woken thread, the idle loop does, right after.
@@ -71,6 +72,26 @@ static bool idle_has_work(struct cpu *c)
 	return READ_ONCE(c->need_resched) || READ_ONCE(c->rq.nr_queued);
 }
 
+enum { IDLE_WAY_NONE, IDLE_WAY_POLL, IDLE_WAY_HALT };
+
+/*
+ * The period that ends now, from the last I/O-wait stretch's start to this
+ * one's (its wait and the work that followed it), goes to the mean of the
+ * way that stretch went. The whole period, not the wait alone: a spinning
+ * vCPU may shorten its own wait and slow what comes after (the exits of its
+ * next submission, on a host with no CPU to spare for the device model).
+ */
+static void idle_account_period(struct idle_poll *ip, u64 now)
+{
+	u64 period = now - ip->last_entry_ns;
+
+	if (ip->last_way == IDLE_WAY_POLL)
+		ip->ewma_poll_ns = idle_poll_ewma(ip->ewma_poll_ns, period);
+	else if (ip->last_way == IDLE_WAY_HALT)
+		ip->ewma_halt_ns = idle_poll_ewma(ip->ewma_halt_ns, period);
+	ip->last_entry_ns = now;
+}
+
 void idle_enter(struct cpu *c)
 {
 	struct idle_poll *ip = &c->idle_poll;
@@ -79,6 +100,7 @@ void idle_enter(struct cpu *c)
 	u64 start, now;
 
 	if (!ip->after_io || !max) {
+		ip->last_way = IDLE_WAY_NONE;	/* no period runs across other idle */
 		ip->halts++;
 		irq_enable_and_halt();
 		return;
@@ -88,6 +110,8 @@ void idle_enter(struct cpu *c)
 		window = ip->window_ns < max ? ip->window_ns : max;
 	preempt_disable();
 	start = time_ns();
+	idle_account_period(ip, start);
+	ip->last_way = poll ? IDLE_WAY_POLL : IDLE_WAY_HALT;
 	if (window) {
 		bool caught;
 
@@ -101,7 +125,6 @@ void idle_enter(struct cpu *c)
 		ip->polled_ns += now - start;
 		if (caught || idle_has_work(c)) {
 			ip->caught++;
-			ip->ewma_poll_ns = idle_poll_ewma(ip->ewma_poll_ns, now - start);
 			ip->window_ns = idle_poll_next_window(window, now - start, true, max);
 			irq_enable();
 			preempt_enable_no_resched();
@@ -113,12 +136,8 @@ void idle_enter(struct cpu *c)
 	}
 	irq_enable_and_halt();
 	now = time_ns();
-	if (poll) {
-		/* a window of 0 counts as polling: it is where the rule left it */
-		ip->ewma_poll_ns = idle_poll_ewma(ip->ewma_poll_ns, now - start);
+	/* a window of 0 counts as polling: it is where the rule left it */
+	if (poll)
 		ip->window_ns = idle_poll_next_window(window, now - start, false, max);
-	} else {
-		ip->ewma_halt_ns = idle_poll_ewma(ip->ewma_halt_ns, now - start);
-	}
 	preempt_enable_no_resched();
 }

@@ -28,7 +28,9 @@ struct idle_poll {
 	u64 halts;			/* halts without a poll */
 	u64 polled_ns;			/* time spent polling */
 	u32 stretches;			/* idle stretches after an I/O wait */
-	u32 ewma_poll_ns, ewma_halt_ns;	/* their mean length, polled or halted at once */
+	u32 ewma_poll_ns, ewma_halt_ns;	/* mean I/O-wait period after polling / halting */
+	u64 last_entry_ns;		/* when the last such stretch began */
+	u8 last_way;			/* how it went: IDLE_WAY_* (idle_poll.c) */
 };
 
 #endif
