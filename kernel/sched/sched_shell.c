@@ -160,21 +160,23 @@ SHELL_COMMAND(threads, cmd_threads, "threads", "list the kernel threads");
 /*
  * `idle`: each CPU's idle-polling window now, and what its idle stretches
  * after an I/O wait did (a poll caught the work, a poll ran out and it
- * halted, it halted at once) since boot or `idle clear`, and the time spent
- * polling. `idle poll_ns=N` sets the windows' ceiling (0: no polling).
+ * halted, it halted at once) since boot or `idle clear`, the time spent
+ * polling, and the mean period from one I/O wait to the next after each
+ * way (the shorter one is the way the CPU goes). `idle poll_ns=N` sets the
+ * windows' ceiling (0: no polling).
  */
 static void idle_print_text(void)
 {
 	printf("idle polling: a CPU waiting for I/O polls up to %u ns before it halts%s\n",
 	       idle_poll_max(), idle_poll_max() ? "" : " (off: it halts at once)");
-	printf("%4s %10s %10s %10s %10s %11s %13s %13s\n", "CPU", "WINDOW(ns)", "CAUGHT",
-	       "TIMED-OUT", "HALTS", "POLLED(ms)", "WAIT-POLL(ns)", "WAIT-HALT(ns)");
+	printf("%4s %10s %10s %10s %10s %11s %15s %15s\n", "CPU", "WINDOW(ns)", "CAUGHT",
+	       "TIMED-OUT", "HALTS", "POLLED(ms)", "PERIOD-POLL(ns)", "PERIOD-HALT(ns)");
 	for (unsigned int id = 0; id < nr_cpus; id++) {
 		struct cpu *c = cpu_get(id);
 
 		if (!c)
 			continue;
-		printf("%4u %10u %10llu %10llu %10llu %11llu %13u %13u\n", id,
+		printf("%4u %10u %10llu %10llu %10llu %11llu %15u %15u\n", id,
 		       READ_ONCE(c->idle_poll.window_ns),
 		       (unsigned long long)READ_ONCE(c->idle_poll.caught),
 		       (unsigned long long)READ_ONCE(c->idle_poll.timed_out),
@@ -205,8 +207,8 @@ static int idle_print_json(void)
 		json_field_u64(&w, "timed_out", READ_ONCE(c->idle_poll.timed_out));
 		json_field_u64(&w, "halts", READ_ONCE(c->idle_poll.halts));
 		json_field_u64(&w, "polled_ns", READ_ONCE(c->idle_poll.polled_ns));
-		json_field_u64(&w, "wait_poll_ns", READ_ONCE(c->idle_poll.ewma_poll_ns));
-		json_field_u64(&w, "wait_halt_ns", READ_ONCE(c->idle_poll.ewma_halt_ns));
+		json_field_u64(&w, "period_poll_ns", READ_ONCE(c->idle_poll.ewma_poll_ns));
+		json_field_u64(&w, "period_halt_ns", READ_ONCE(c->idle_poll.ewma_halt_ns));
 		json_object_end(&w);
 	}
 	json_array_end(&w);

@@ -124,8 +124,8 @@ def check_idle(m, doc):
     shape(doc, dict, ("poll_ns", "cpus"))
     assert doc["poll_ns"] == 200000 and [c["cpu"] for c in doc["cpus"]] == [0, 1]
     for c in doc["cpus"]:
-        for k in ("window_ns", "caught", "timed_out", "halts", "polled_ns", "wait_poll_ns",
-                  "wait_halt_ns"):
+        for k in ("window_ns", "caught", "timed_out", "halts", "polled_ns", "period_poll_ns",
+                  "period_halt_ns"):
             assert isinstance(c[k], int) and c[k] >= 0, (k, c)
 
 
