@@ -41,10 +41,10 @@ static inline u32 idle_poll_next_window(u32 window, u64 block_ns, bool caught, u
 /*
  * Whether polling pays here: every IDLE_POLL_PROBE_EVERY-th stretch after an
  * I/O wait goes the other way (halts at once when polling is favoured,
- * polls when halting is), and each way keeps a moving mean of its
- * stretches' length (idle entry to the work); the shorter mean wins. On a
- * host whose CPUs are all busy (a guest's spinning vCPU taking the time
- * the device model needs) halting wins, and the CPU stops polling.
+ * polls when halting is), and each way keeps a moving mean of the period
+ * from its stretches to the next I/O wait (idle_poll.c); the shorter mean
+ * wins. On a host whose CPUs are all busy (a guest's spinning vCPU taking
+ * the time the device model needs) halting wins, and the CPU stops polling.
  */
 #define IDLE_POLL_PROBE_EVERY 16
 #define IDLE_POLL_EWMA_SHIFT 3		/* each stretch weighs 1/8 */

@@ -21,16 +21,16 @@ struct runqueue {
 
 /* A CPU's idle polling (kernel/sched/idle_poll.c): written by that CPU only. */
 struct idle_poll {
-	u32 window_ns;			/* poll this long before halting; adapted */
-	bool after_io;			/* the thread that left this CPU blocked for I/O */
 	u64 caught;			/* polls that saw work come */
 	u64 timed_out;			/* polls that ran out, then halted */
 	u64 halts;			/* halts without a poll */
 	u64 polled_ns;			/* time spent polling */
+	u64 last_entry_ns;		/* when the last stretch after an I/O wait began */
+	u32 window_ns;			/* poll this long before halting; adapted */
 	u32 stretches;			/* idle stretches after an I/O wait */
 	u32 ewma_poll_ns, ewma_halt_ns;	/* mean I/O-wait period after polling / halting */
-	u64 last_entry_ns;		/* when the last such stretch began */
-	u8 last_way;			/* how it went: IDLE_WAY_* (idle_poll.c) */
+	bool after_io;			/* the thread that left this CPU blocked for I/O */
+	u8 last_way;			/* how the last stretch went: IDLE_WAY_* (idle_poll.c) */
 };
 
 #endif
